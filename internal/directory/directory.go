@@ -1,0 +1,157 @@
+// Package directory is the narrow port between our workflows and Microsoft
+// Graph: the few calls we make, in our own types. internal/graph implements
+// it with msgraph-sdk-go; nothing else imports the SDK, so workflow packages
+// build and test in seconds.
+package directory
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/passkeyfirst/entra-mfa-recovery/internal/redact"
+)
+
+// User is the subset of a Graph user we read.
+type User struct {
+	ID             string
+	UPN            string
+	DisplayName    string
+	Mail           string
+	AccountEnabled bool
+	UserType       string
+}
+
+// Memberships are a user's transitive group memberships and active
+// directory roles.
+type Memberships struct {
+	GroupIDs []string
+	// RoleAssignableGroupIDs are the groups that can hold directory roles
+	// (isAssignableToRole), a subset of GroupIDs.
+	RoleAssignableGroupIDs []string
+	// ActiveRoles are display names of activated directory roles held
+	// directly or through a role-assignable group.
+	ActiveRoles []string
+}
+
+// InGroup reports whether id is among the groups.
+func (m Memberships) InGroup(id string) bool {
+	for _, g := range m.GroupIDs {
+		if g == id {
+			return true
+		}
+	}
+	return false
+}
+
+// TAPRequest asks for a Temporary Access Pass.
+type TAPRequest struct {
+	LifetimeMinutes int
+	UsableOnce      bool
+}
+
+// TAP is a freshly created Temporary Access Pass. Pass is only ever known
+// at creation time; Graph never returns it again.
+type TAP struct {
+	ID              string
+	Pass            redact.Secret
+	Created         time.Time
+	Start           time.Time
+	LifetimeMinutes int
+	UsableOnce      bool
+}
+
+// Expires is when the pass stops working.
+func (t TAP) Expires() time.Time {
+	start := t.Start
+	if start.IsZero() {
+		start = t.Created
+	}
+	return start.Add(time.Duration(t.LifetimeMinutes) * time.Minute)
+}
+
+// Mail is a message sent from an application mailbox.
+type Mail struct {
+	Subject string
+	HTML    bool
+	Body    string
+	To      []string
+}
+
+// Directory is every Graph call the workflows make.
+type Directory interface {
+	// User looks a user up by object id or UPN.
+	User(ctx context.Context, idOrUPN string) (User, error)
+	// Manager returns the user's manager; ErrNotFound when none is set.
+	Manager(ctx context.Context, userID string) (User, error)
+	// Memberships lists transitive groups and active directory roles.
+	Memberships(ctx context.Context, userID string) (Memberships, error)
+	// EligibleRoles lists role definition ids any of the principals is
+	// eligible for through Privileged Identity Management.
+	EligibleRoles(ctx context.Context, principalIDs []string) ([]string, error)
+	// CreateTAP mints a pass. It is never retried after an uncertain
+	// failure: a second POST would replace the first pass. Such a failure
+	// is reported as ErrOutcomeUnknown.
+	CreateTAP(ctx context.Context, userID string, req TAPRequest) (TAP, error)
+	// DeleteTAP removes a pass (ErrNotFound when it is already gone).
+	DeleteTAP(ctx context.Context, userID, tapID string) error
+	// SendMail sends from the sender's mailbox; Graph accepts it (202) and
+	// delivers asynchronously.
+	SendMail(ctx context.Context, sender string, m Mail) error
+}
+
+// Errors every implementation maps onto, so workflows can decide without
+// knowing Graph's error codes.
+var (
+	ErrNotFound       = errors.New("not found in the directory")
+	ErrOutcomeUnknown = errors.New("outcome unknown: the request may have been applied")
+	ErrThrottled      = errors.New("throttled by Microsoft Graph")
+	ErrUnavailable    = errors.New("Microsoft Graph unavailable")
+)
+
+// Error is a Graph failure with what is safe to show: status and error
+// code, never request bodies.
+type Error struct {
+	Op      string
+	Status  int
+	Code    string
+	Message string
+	Kind    error // one of the sentinel errors above, or nil
+}
+
+func (e *Error) Error() string {
+	s := fmt.Sprintf("graph %s: status %d", e.Op, e.Status)
+	if e.Code != "" {
+		s += " " + e.Code
+	}
+	if e.Message != "" {
+		s += ": " + e.Message
+	}
+	return s
+}
+
+// Unwrap lets errors.Is match the sentinel kind.
+func (e *Error) Unwrap() error { return e.Kind }
+
+// IsObjectID reports whether s has the 8-4-4-4-12 hex form of Entra object
+// and application ids.
+func IsObjectID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i, c := range s {
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !strings.ContainsRune("0123456789abcdefABCDEF", c) {
+				return false
+			}
+		}
+	}
+	return true
+}

@@ -1,0 +1,162 @@
+package graph
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/microsoftgraph/msgraph-sdk-go/models"
+	"github.com/microsoftgraph/msgraph-sdk-go/rolemanagement"
+	"github.com/microsoftgraph/msgraph-sdk-go/users"
+
+	"github.com/passkeyfirst/entra-mfa-recovery/internal/directory"
+)
+
+var userSelect = []string{"id", "userPrincipalName", "displayName", "mail", "accountEnabled", "userType"}
+
+// User implements directory.Directory.
+func (c *Client) User(ctx context.Context, idOrUPN string) (directory.User, error) {
+	var u models.Userable
+	err := c.do(ctx, "get user", idempotent, func(ctx context.Context) (err error) {
+		u, err = c.sdk.Users().ByUserId(idOrUPN).Get(ctx, &users.UserItemRequestBuilderGetRequestConfiguration{
+			QueryParameters: &users.UserItemRequestBuilderGetQueryParameters{Select: userSelect},
+		})
+		return err
+	})
+	if err != nil {
+		return directory.User{}, err
+	}
+	return toUser(u), nil
+}
+
+// Manager implements directory.Directory.
+func (c *Client) Manager(ctx context.Context, userID string) (directory.User, error) {
+	var obj models.DirectoryObjectable
+	err := c.do(ctx, "get manager", idempotent, func(ctx context.Context) (err error) {
+		obj, err = c.sdk.Users().ByUserId(userID).Manager().Get(ctx, &users.ItemManagerRequestBuilderGetRequestConfiguration{
+			QueryParameters: &users.ItemManagerRequestBuilderGetQueryParameters{Select: userSelect},
+		})
+		return err
+	})
+	if err != nil {
+		return directory.User{}, err
+	}
+	u, ok := obj.(models.Userable)
+	if !ok {
+		// A manager can in principle be an org contact; we deliver only to users.
+		return directory.User{}, &directory.Error{Op: "get manager", Status: 200, Message: "manager is not a user", Kind: directory.ErrNotFound}
+	}
+	return toUser(u), nil
+}
+
+func toUser(u models.Userable) directory.User {
+	return directory.User{
+		ID:             deref(u.GetId()),
+		UPN:            deref(u.GetUserPrincipalName()),
+		DisplayName:    deref(u.GetDisplayName()),
+		Mail:           deref(u.GetMail()),
+		AccountEnabled: deref(u.GetAccountEnabled()),
+		UserType:       deref(u.GetUserType()),
+	}
+}
+
+// Memberships implements directory.Directory: one paged walk of
+// transitiveMemberOf yields both the groups (nested included, so a
+// break-glass group inside another still counts) and the active roles.
+func (c *Client) Memberships(ctx context.Context, userID string) (directory.Memberships, error) {
+	var m directory.Memberships
+	top := int32(999)
+	cfg := &users.ItemTransitiveMemberOfRequestBuilderGetRequestConfiguration{
+		QueryParameters: &users.ItemTransitiveMemberOfRequestBuilderGetQueryParameters{
+			Select: []string{"id", "displayName", "isAssignableToRole"}, Top: &top,
+		},
+	}
+	builder := c.sdk.Users().ByUserId(userID).TransitiveMemberOf()
+	next := ""
+	for page := 0; ; page++ {
+		var resp models.DirectoryObjectCollectionResponseable
+		err := c.do(ctx, "list memberships", idempotent, func(ctx context.Context) (err error) {
+			if next == "" {
+				resp, err = builder.Get(ctx, cfg)
+			} else {
+				resp, err = builder.WithUrl(next).Get(ctx, nil)
+			}
+			return err
+		})
+		if err != nil {
+			return m, err
+		}
+		for _, obj := range resp.GetValue() {
+			switch o := obj.(type) {
+			case models.DirectoryRoleable:
+				m.ActiveRoles = append(m.ActiveRoles, deref(o.GetDisplayName()))
+			case models.Groupable:
+				m.GroupIDs = append(m.GroupIDs, deref(o.GetId()))
+				if deref(o.GetIsAssignableToRole()) {
+					m.RoleAssignableGroupIDs = append(m.RoleAssignableGroupIDs, deref(o.GetId()))
+				}
+			}
+		}
+		next = deref(resp.GetOdataNextLink())
+		if next == "" {
+			return m, nil
+		}
+		if page > 1000 {
+			return m, fmt.Errorf("list memberships: more than 1000 pages, refusing to continue")
+		}
+	}
+}
+
+// eligibilityChunk keeps `principalId in (...)` filters short; Graph caps
+// the number of values in one `in` clause.
+const eligibilityChunk = 15
+
+// EligibleRoles implements directory.Directory.
+func (c *Client) EligibleRoles(ctx context.Context, principalIDs []string) ([]string, error) {
+	var roles []string
+	for start := 0; start < len(principalIDs); start += eligibilityChunk {
+		chunk := principalIDs[start:min(start+eligibilityChunk, len(principalIDs))]
+		got, err := c.eligibleRoles(ctx, chunk)
+		if err != nil {
+			return nil, err
+		}
+		roles = append(roles, got...)
+	}
+	return roles, nil
+}
+
+func (c *Client) eligibleRoles(ctx context.Context, ids []string) ([]string, error) {
+	quoted := make([]string, len(ids))
+	for i, id := range ids {
+		quoted[i] = "'" + strings.ReplaceAll(id, "'", "''") + "'"
+	}
+	filter := "principalId in (" + strings.Join(quoted, ",") + ")"
+	cfg := &rolemanagement.DirectoryRoleEligibilityScheduleInstancesRequestBuilderGetRequestConfiguration{
+		QueryParameters: &rolemanagement.DirectoryRoleEligibilityScheduleInstancesRequestBuilderGetQueryParameters{
+			Filter: &filter, Select: []string{"id", "principalId", "roleDefinitionId"},
+		},
+	}
+	builder := c.sdk.RoleManagement().Directory().RoleEligibilityScheduleInstances()
+	var roles []string
+	next := ""
+	for {
+		var resp models.UnifiedRoleEligibilityScheduleInstanceCollectionResponseable
+		err := c.do(ctx, "list role eligibility", idempotent, func(ctx context.Context) (err error) {
+			if next == "" {
+				resp, err = builder.Get(ctx, cfg)
+			} else {
+				resp, err = builder.WithUrl(next).Get(ctx, nil)
+			}
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		for _, inst := range resp.GetValue() {
+			roles = append(roles, deref(inst.GetRoleDefinitionId()))
+		}
+		if next = deref(resp.GetOdataNextLink()); next == "" {
+			return roles, nil
+		}
+	}
+}

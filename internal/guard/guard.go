@@ -1,0 +1,54 @@
+// Package guard refuses accounts that must never be reset or given a pass
+// by an automated flow: directory-role holders (active or eligible through
+// PIM) and members of the configured protected group (break-glass, admins).
+// A TAP for such an account is a takeover path, so the guard fails closed:
+// if it cannot find out, the answer is an error, never "allowed".
+package guard
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/passkeyfirst/entra-mfa-recovery/internal/directory"
+)
+
+// Refusal is a decision not to act, with a reason safe to show approvers.
+type Refusal struct{ Reason string }
+
+func (r *Refusal) Error() string { return "refused: " + r.Reason }
+
+// Guard checks accounts against the protection rules.
+type Guard struct {
+	Dir              directory.Directory
+	ProtectedGroupID string
+}
+
+// Check returns nil when u may be acted on, a *Refusal when it must not,
+// or another error when the directory could not be read.
+func (g Guard) Check(ctx context.Context, u directory.User) error {
+	if u.UserType != "" && !strings.EqualFold(u.UserType, "Member") {
+		return &Refusal{Reason: fmt.Sprintf("account is a %s, not a member of this organisation", u.UserType)}
+	}
+	m, err := g.Dir.Memberships(ctx, u.ID)
+	if err != nil {
+		return fmt.Errorf("read memberships: %w", err)
+	}
+	if g.ProtectedGroupID != "" && m.InGroup(g.ProtectedGroupID) {
+		return &Refusal{Reason: "account is in the protected group"}
+	}
+	if len(m.ActiveRoles) > 0 {
+		return &Refusal{Reason: "account holds a directory role: " + strings.Join(m.ActiveRoles, ", ")}
+	}
+	// Eligibility can sit on the user or on a role-assignable group the
+	// user belongs to; asking for all principals covers both.
+	principals := append([]string{u.ID}, m.RoleAssignableGroupIDs...)
+	eligible, err := g.Dir.EligibleRoles(ctx, principals)
+	if err != nil {
+		return fmt.Errorf("read role eligibility: %w", err)
+	}
+	if len(eligible) > 0 {
+		return &Refusal{Reason: "account is eligible for a directory role (Privileged Identity Management)"}
+	}
+	return nil
+}
