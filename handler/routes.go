@@ -1,0 +1,59 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/passkeyfirst/entra-mfa-recovery/internal/audit"
+	"github.com/passkeyfirst/entra-mfa-recovery/internal/callerauth"
+	"github.com/passkeyfirst/entra-mfa-recovery/internal/host"
+	"github.com/passkeyfirst/entra-mfa-recovery/internal/newhire"
+)
+
+// functions is the route table. It must agree with functions/*/function.json
+// (routes_test.go checks it).
+func (a *app) functions() []host.Function {
+	return []host.Function{{
+		Name:    "NewHireTap",
+		Trigger: "req",
+		Route:   "new-hire/tap",
+		Methods: []string{"post"},
+		HTTPOut: "res",
+		HTTP:    a.requireCaller(a.newHireAuth, newhire.Action, a.newHire.HTTP),
+	}}
+}
+
+// requireCaller verifies the caller's Entra access token before next runs.
+// The function key the host checks (authLevel: function) only says the
+// caller knows a shared key; the token says which application it is.
+func (a *app) requireCaller(v *callerauth.Verifier, action string, next host.HTTPFunc) host.HTTPFunc {
+	return func(ctx context.Context, req *host.HTTPRequest) *host.HTTPResponse {
+		caller, err := v.Verify(ctx, req.Headers.Get("Authorization"))
+		if err == nil {
+			return next(callerauth.WithCaller(ctx, caller), req)
+		}
+		resp := authFailure(err)
+		a.audit.Record(ctx, audit.Event{
+			Action: action, Outcome: audit.Refused, Reason: err.Error(),
+			Correlation: req.Headers.Get("X-Azure-Functions-InvocationId"),
+		})
+		return resp
+	}
+}
+
+func authFailure(err error) *host.HTTPResponse {
+	var resp *host.HTTPResponse
+	switch {
+	case errors.Is(err, callerauth.ErrMissing):
+		resp = host.Error(http.StatusUnauthorized, "missing_token", err.Error())
+	case errors.Is(err, callerauth.ErrForbidden):
+		return host.Error(http.StatusForbidden, "caller_not_allowed", err.Error())
+	case errors.Is(err, callerauth.ErrUnavailable):
+		return host.Error(http.StatusServiceUnavailable, "verification_unavailable", err.Error())
+	default:
+		resp = host.Error(http.StatusUnauthorized, "invalid_token", err.Error())
+	}
+	resp.Headers["WWW-Authenticate"] = `Bearer error="invalid_token"`
+	return resp
+}
