@@ -77,7 +77,7 @@ func (c *Client) do(ctx context.Context, op string, s safety, call func(context.
 		wait := p.delay(attempt, ge.retryAfter)
 		c.log.WarnContext(ctx, "graph call retried", "op", op, "status", ge.Status, "attempt", attempt, "wait_ms", wait.Milliseconds())
 		if err := p.Sleep(ctx, wait); err != nil {
-			return finalError(ge, s, err)
+			return errors.Join(finalError(ge, s, err), err)
 		}
 	}
 }
