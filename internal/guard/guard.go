@@ -38,7 +38,7 @@ func (g Guard) Check(ctx context.Context, u directory.User) error {
 		return &Refusal{Reason: "account is in the protected group"}
 	}
 	if len(m.ActiveRoles) > 0 {
-		return &Refusal{Reason: "account holds a directory role: " + strings.Join(m.ActiveRoles, ", ")}
+		return &Refusal{Reason: "account holds a directory role" + roleNames(m.ActiveRoles)}
 	}
 	// Eligibility can sit on the user or on a role-assignable group the
 	// user belongs to; asking for all principals covers both.
@@ -51,4 +51,19 @@ func (g Guard) Check(ctx context.Context, u directory.User) error {
 		return &Refusal{Reason: "account is eligible for a directory role (Privileged Identity Management)"}
 	}
 	return nil
+}
+
+// roleNames lists the names Graph gave; without RoleManagement.Read.Directory
+// it returns roles with their id only, and the refusal still stands.
+func roleNames(names []string) string {
+	var known []string
+	for _, n := range names {
+		if n != "" {
+			known = append(known, n)
+		}
+	}
+	if len(known) == 0 {
+		return ""
+	}
+	return ": " + strings.Join(known, ", ")
 }
