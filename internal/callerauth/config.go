@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"time"
 )
 
@@ -77,6 +78,12 @@ func (cfg Config) withDefaults() (Config, error) {
 	if len(cfg.AllowedAppIDs) == 0 {
 		return cfg, errors.New("callerauth: at least one allowed caller app id is required")
 	}
+	// Own the lists, so a caller changing its slices later cannot race
+	// with verification.
+	cfg.Issuers = slices.Clone(cfg.Issuers)
+	cfg.Audiences = slices.Clone(cfg.Audiences)
+	cfg.AllowedAppIDs = slices.Clone(cfg.AllowedAppIDs)
+	cfg.RequiredRoles = slices.Clone(cfg.RequiredRoles)
 	if len(cfg.Issuers) == 0 {
 		cfg.Issuers = EntraIssuers(cfg.TenantID)
 	}

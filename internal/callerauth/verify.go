@@ -35,8 +35,9 @@ type Verifier struct {
 }
 
 // NewVerifier validates cfg. It does no network I/O: signing keys are
-// fetched on first use, so a cold start is not held up by Entra.
-func NewVerifier(ctx context.Context, cfg Config) (*Verifier, error) {
+// fetched on first use, so a cold start is not held up by Entra. ctx is
+// accepted for symmetry with other constructors and is not retained.
+func NewVerifier(_ context.Context, cfg Config) (*Verifier, error) {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
 		return nil, err

@@ -10,6 +10,7 @@
 //
 // Managed-identity tokens are cached by MSAL in a process-wide cache keyed
 // by identity and resource. Tests that use the managed-identity endpoint
-// should request a resource unique to the test, or a second test will get
-// the first test's token (signed by another issuer's key).
+// should request a resource, or use a user-assigned client id, unique to the
+// test run; otherwise a later test (or go test -count=2) gets an earlier
+// issuer's token, signed with another key.
 package oidc

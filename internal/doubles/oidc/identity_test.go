@@ -2,6 +2,7 @@ package oidc_test
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -22,9 +23,10 @@ const (
 	uaObjectID = "88888888-8888-4888-8888-888888888888"
 )
 
-// resource is unique per test: MSAL caches managed-identity tokens in a
-// process-wide cache keyed by identity and resource.
-func resource(t *testing.T) string { return "api://mfa-recovery-" + t.Name() }
+// resource is unique per test run: MSAL caches managed-identity tokens in
+// a process-wide cache keyed by identity and resource, which would otherwise
+// hand a later run (go test -count=2) an earlier issuer's token.
+func resource(t *testing.T) string { return "api://mfa-recovery-" + t.Name() + "-" + rand.Text() }
 
 func startWithIdentities(t *testing.T, res string) *oidc.Server {
 	return start(t, oidc.Options{Identities: []oidc.Identity{
