@@ -7,12 +7,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/callerauth"
+	"github.com/passkeyfirst/entra-mfa-recovery/internal/doubles/clock"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/doubles/oidc"
 )
 
@@ -24,35 +24,15 @@ const (
 	roleCall = "Recovery.Invoke"
 )
 
-// clock is a settable time source shared by the issuer and the verifier.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *clock { return &clock{t: time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 type fixture struct {
 	srv   *oidc.Server
-	clock *clock
+	clock *clock.Fake
 	cfg   callerauth.Config
 }
 
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
-	clk := newClock()
+	clk := clock.New(time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC))
 	srv, err := oidc.Start(oidc.Options{Now: clk.Now})
 	if err != nil {
 		t.Fatal(err)

@@ -1,39 +1,20 @@
 package callerauth_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 
+	"github.com/passkeyfirst/entra-mfa-recovery/internal/doubles/logcapture"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/doubles/oidc"
 )
-
-// syncBuffer lets the slog handler be written from several goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // No token, and no piece of one, may reach logs or error strings.
 func TestTokensNeverInLogsOrErrors(t *testing.T) {
 	f := newFixture(t)
-	var logs syncBuffer
-	f.cfg.Logger = slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	var logs *logcapture.Buffer
+	f.cfg.Logger, logs = logcapture.New(slog.LevelDebug)
 	f.cfg.RequiredRoles = []string{"Only.Admins"}
 	v := f.verifier(t)
 

@@ -1,7 +1,6 @@
 package secrets_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
@@ -15,49 +14,17 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/security/keyvault/azsecrets"
 
+	"github.com/passkeyfirst/entra-mfa-recovery/internal/doubles/clock"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/doubles/keyvault"
+	"github.com/passkeyfirst/entra-mfa-recovery/internal/doubles/logcapture"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/secrets"
 )
-
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 type fixture struct {
 	vault *keyvault.Vault
 	store *secrets.Store
-	clock *clock
-	logs  *lockedBuffer
+	clock *clock.Fake
+	logs  *logcapture.Buffer
 }
 
 // newFixture wires a Store to the Key Vault double through the real
@@ -72,12 +39,9 @@ func newFixture(t *testing.T, opts keyvault.Options) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	clk := &clock{t: time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)}
-	logs := &lockedBuffer{}
-	store := secrets.NewStore(client, secrets.Options{
-		Now:    clk.Now,
-		Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-	})
+	clk := clock.New(time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC))
+	logger, logs := logcapture.New(slog.LevelDebug)
+	store := secrets.NewStore(client, secrets.Options{Now: clk.Now, Logger: logger})
 	return &fixture{vault: v, store: store, clock: clk, logs: logs}
 }
 
