@@ -1,0 +1,233 @@
+package graph
+
+// These tests run the real msgraph-sdk-go client against the in-repo Graph
+// double: what passes here is what the SDK sends and accepts.
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/fake"
+
+	"github.com/passkeyfirst/entra-mfa-recovery/internal/directory"
+	"github.com/passkeyfirst/entra-mfa-recovery/internal/graphdouble"
+)
+
+const (
+	nora       = "10000000-0000-4000-8000-000000000001" // new hire, manager Mara
+	mara       = "10000000-0000-4000-8000-000000000002"
+	una        = "10000000-0000-4000-8000-000000000003" // no manager
+	gina       = "10000000-0000-4000-8000-000000000006" // Global Administrator
+	pia        = "10000000-0000-4000-8000-000000000007" // PIM-eligible
+	bree       = "10000000-0000-4000-8000-000000000008" // break-glass
+	hank       = "10000000-0000-4000-8000-000000000010" // role-assignable group member
+	protected  = "20000000-0000-4000-8000-000000000002"
+	breakglass = "20000000-0000-4000-8000-000000000001"
+	helpdesk   = "20000000-0000-4000-8000-000000000004"
+)
+
+type rig struct {
+	double *graphdouble.Double
+	client *Client
+	waits  []time.Duration
+}
+
+func newRig(t *testing.T, opts graphdouble.Options) *rig {
+	t.Helper()
+	seed, err := graphdouble.LoadSeed("../graphdouble/testdata/tenant.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &rig{double: graphdouble.New(seed, opts)}
+	srv := httptest.NewServer(r.double)
+	t.Cleanup(srv.Close)
+	r.client, err = New(Config{
+		BaseURL:    srv.URL + "/v1.0",
+		Scope:      "https://graph.microsoft.com/.default",
+		Credential: &fake.TokenCredential{},
+		Retry: RetryPolicy{MaxAttempts: 4, Sleep: func(_ context.Context, d time.Duration) error {
+			r.waits = append(r.waits, d)
+			return nil
+		}},
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.double.SetAuthCheck(func(req *http.Request) error {
+		if req.Header.Get("Authorization") != "Bearer fake_token" {
+			return errors.New("no token")
+		}
+		return nil
+	})
+	return r
+}
+
+func TestUserAndManager(t *testing.T) {
+	r := newRig(t, graphdouble.Options{})
+	ctx := context.Background()
+	byUPN, err := r.client.User(ctx, "nora.new@contoso.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if byUPN.ID != nora || byUPN.DisplayName != "Nora New" || byUPN.Mail != "nora.new@contoso.example" || !byUPN.AccountEnabled || byUPN.UserType != "Member" {
+		t.Errorf("user: %+v", byUPN)
+	}
+	m, err := r.client.Manager(ctx, nora)
+	if err != nil || m.ID != mara || m.Mail != "mara.manager@contoso.example" {
+		t.Errorf("manager: %+v %v", m, err)
+	}
+	if _, err := r.client.Manager(ctx, una); !errors.Is(err, directory.ErrNotFound) {
+		t.Errorf("no manager: %v", err)
+	}
+	if _, err := r.client.User(ctx, "nobody@contoso.example"); !errors.Is(err, directory.ErrNotFound) {
+		t.Errorf("unknown user: %v", err)
+	}
+}
+
+func TestMembershipsAcrossPages(t *testing.T) {
+	r := newRig(t, graphdouble.Options{PageSize: 1})
+	ctx := context.Background()
+	m, err := r.client.Memberships(ctx, bree)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !m.InGroup(protected) || !m.InGroup(breakglass) {
+		t.Errorf("nested protected group not seen: %+v", m)
+	}
+	m, err = r.client.Memberships(ctx, gina)
+	if err != nil || len(m.ActiveRoles) == 0 {
+		t.Errorf("gina's active role not seen: %+v %v", m, err)
+	}
+	m, err = r.client.Memberships(ctx, hank)
+	if err != nil || !slices.Contains(m.RoleAssignableGroupIDs, helpdesk) {
+		t.Errorf("role-assignable group not seen: %+v %v", m, err)
+	}
+	if r.double.CountRequests("GET", "/v1.0/users/*/transitiveMemberOf") < 2 {
+		t.Error("expected more than one page")
+	}
+}
+
+func TestEligibleRoles(t *testing.T) {
+	r := newRig(t, graphdouble.Options{})
+	ctx := context.Background()
+	roles, err := r.client.EligibleRoles(ctx, []string{pia})
+	if err != nil || len(roles) == 0 {
+		t.Errorf("pia: %v %v", roles, err)
+	}
+	// More principals than one `in` clause holds: split into chunks.
+	many := []string{nora}
+	for range 20 {
+		many = append(many, "30000000-0000-4000-8000-000000000000")
+	}
+	many = append(many, pia)
+	roles, err = r.client.EligibleRoles(ctx, many)
+	if err != nil || len(roles) == 0 {
+		t.Errorf("chunked: %v %v", roles, err)
+	}
+	if n := r.double.CountRequests("GET", "/v1.0/roleManagement/directory/roleEligibilityScheduleInstances"); n != 3 {
+		t.Errorf("eligibility requests = %d, want 1 + 2 chunks", n)
+	}
+	roles, err = r.client.EligibleRoles(ctx, []string{nora})
+	if err != nil || len(roles) != 0 {
+		t.Errorf("nora: %v %v", roles, err)
+	}
+}
+
+func TestCreateTAPAndSendMail(t *testing.T) {
+	r := newRig(t, graphdouble.Options{})
+	ctx := context.Background()
+	tap, err := r.client.CreateTAP(ctx, nora, directory.TAPRequest{LifetimeMinutes: 120, UsableOnce: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	issued := r.double.IssuedTAPs(nora)
+	if len(issued) != 1 || issued[0].ID != tap.ID || issued[0].Value != tap.Pass.Reveal() {
+		t.Fatalf("issued %+v, got %s", issued, tap.ID)
+	}
+	if tap.LifetimeMinutes != 120 || !tap.UsableOnce || tap.Created.IsZero() || tap.Expires().Before(time.Now()) {
+		t.Errorf("tap: %+v", tap)
+	}
+	err = r.client.SendMail(ctx, "mara.manager@contoso.example", directory.Mail{
+		Subject: "hello", Body: "pass " + tap.Pass.Reveal(), To: []string{"mara.manager@contoso.example"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := r.double.Outbox()
+	if len(out) != 1 || out[0].Subject != "hello" || out[0].SaveToSentItems || len(out[0].To) != 1 ||
+		out[0].To[0].Address != "mara.manager@contoso.example" || !strings.Contains(out[0].Body, tap.Pass.Reveal()) {
+		t.Errorf("outbox: %+v", out)
+	}
+	post := r.double.RequestsMatching("POST", "/v1.0/users/*/sendMail")
+	if len(post) != 1 || !post[0].Gzipped {
+		t.Errorf("sendMail requests: %+v", post)
+	}
+	if err := r.client.DeleteTAP(ctx, nora, tap.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.client.DeleteTAP(ctx, nora, tap.ID); !errors.Is(err, directory.ErrNotFound) {
+		t.Errorf("second delete: %v", err)
+	}
+}
+
+// The TAP POST reached Graph and was applied, but the answer was lost: the
+// client must not POST again (that would replace the pass) and must say the
+// outcome is unknown.
+func TestCreateTAPLostAnswerIsNeverRetried(t *testing.T) {
+	for name, fault := range map[string]graphdouble.Fault{
+		"dropped": graphdouble.DropResponse("POST", "/v1.0/users/*/authentication/temporaryAccessPassMethods", 1),
+		"503":     graphdouble.ServerError("POST", "/v1.0/users/*/authentication/temporaryAccessPassMethods", 503, 1),
+		"504":     graphdouble.ServerError("POST", "/v1.0/users/*/authentication/temporaryAccessPassMethods", 504, 1),
+	} {
+		t.Run(name, func(t *testing.T) {
+			r := newRig(t, graphdouble.Options{})
+			r.double.AddFault(fault)
+			_, err := r.client.CreateTAP(context.Background(), nora, directory.TAPRequest{LifetimeMinutes: 60, UsableOnce: true})
+			if !errors.Is(err, directory.ErrOutcomeUnknown) {
+				t.Fatalf("err = %v, want outcome unknown", err)
+			}
+			if n := r.double.CountRequests("POST", "/v1.0/users/*/authentication/temporaryAccessPassMethods"); n != 1 {
+				t.Errorf("TAP POSTs = %d, want exactly 1", n)
+			}
+		})
+	}
+}
+
+func TestCreateTAPRetriedAfterThrottling(t *testing.T) {
+	r := newRig(t, graphdouble.Options{})
+	r.double.AddFault(graphdouble.Throttle("POST", "/v1.0/users/*/authentication/temporaryAccessPassMethods", 2, "3"))
+	tap, err := r.client.CreateTAP(context.Background(), nora, directory.TAPRequest{LifetimeMinutes: 60, UsableOnce: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if issued := r.double.IssuedTAPs(nora); len(issued) != 1 || issued[0].ID != tap.ID {
+		t.Errorf("issued = %+v", issued)
+	}
+	if len(r.waits) != 2 || r.waits[0] != 3*time.Second {
+		t.Errorf("waits = %v, want Retry-After 3s twice", r.waits)
+	}
+}
+
+func TestReadsRetryOnTransientFailures(t *testing.T) {
+	r := newRig(t, graphdouble.Options{})
+	r.double.AddFault(graphdouble.ServerError("GET", "/v1.0/users/*", 503, 2))
+	r.double.AddFault(graphdouble.DropResponse("GET", "/v1.0/users/*/manager", 1))
+	if _, err := r.client.User(context.Background(), nora); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.client.Manager(context.Background(), nora); err != nil {
+		t.Fatal(err)
+	}
+	if n := r.double.CountRequests("GET", "/v1.0/users/*"); n != 3 {
+		t.Errorf("user GETs = %d, want 3", n)
+	}
+}
