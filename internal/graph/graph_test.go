@@ -1,4 +1,4 @@
-package graph
+package graph_test
 
 // These tests run the real msgraph-sdk-go client against the in-repo Graph
 // double: what passes here is what the SDK sends and accepts.
@@ -6,69 +6,39 @@ package graph
 import (
 	"context"
 	"errors"
-	"io"
-	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore/fake"
-
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/directory"
+	"github.com/passkeyfirst/entra-mfa-recovery/internal/graph"
+	"github.com/passkeyfirst/entra-mfa-recovery/internal/graph/graphtest"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/graphdouble"
 )
 
 const (
-	nora       = "10000000-0000-4000-8000-000000000001" // new hire, manager Mara
-	mara       = "10000000-0000-4000-8000-000000000002"
-	una        = "10000000-0000-4000-8000-000000000003" // no manager
-	gina       = "10000000-0000-4000-8000-000000000006" // Global Administrator
-	pia        = "10000000-0000-4000-8000-000000000007" // PIM-eligible
-	bree       = "10000000-0000-4000-8000-000000000008" // break-glass
-	hank       = "10000000-0000-4000-8000-000000000010" // role-assignable group member
-	protected  = "20000000-0000-4000-8000-000000000002"
+	nora       = graphtest.Nora
+	mara       = graphtest.Mara
+	una        = graphtest.Una
+	gina       = graphtest.Gina
+	pia        = graphtest.Pia
+	bree       = graphtest.Bree
+	hank       = graphtest.Hank
+	protected  = graphtest.ProtectedGroup
 	breakglass = "20000000-0000-4000-8000-000000000001"
-	helpdesk   = "20000000-0000-4000-8000-000000000004"
+	helpdesk   = "20000000-0000-4000-8000-000000000004" // role-assignable
 )
 
 type rig struct {
 	double *graphdouble.Double
-	client *Client
-	waits  []time.Duration
+	client *graph.Client
+	*graphtest.Rig
 }
 
 func newRig(t *testing.T, opts graphdouble.Options) *rig {
-	t.Helper()
-	seed, err := graphdouble.LoadSeed("../graphdouble/testdata/tenant.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := &rig{double: graphdouble.New(seed, opts)}
-	srv := httptest.NewServer(r.double)
-	t.Cleanup(srv.Close)
-	r.client, err = New(Config{
-		BaseURL:    srv.URL + "/v1.0",
-		Scope:      "https://graph.microsoft.com/.default",
-		Credential: &fake.TokenCredential{},
-		Retry: RetryPolicy{MaxAttempts: 4, Sleep: func(_ context.Context, d time.Duration) error {
-			r.waits = append(r.waits, d)
-			return nil
-		}},
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.double.SetAuthCheck(func(req *http.Request) error {
-		if req.Header.Get("Authorization") != "Bearer fake_token" {
-			return errors.New("no token")
-		}
-		return nil
-	})
-	return r
+	r := graphtest.New(t, opts)
+	return &rig{double: r.Double, client: r.Client, Rig: r}
 }
 
 func TestUserAndManager(t *testing.T) {
@@ -212,8 +182,8 @@ func TestCreateTAPRetriedAfterThrottling(t *testing.T) {
 	if issued := r.double.IssuedTAPs(nora); len(issued) != 1 || issued[0].ID != tap.ID {
 		t.Errorf("issued = %+v", issued)
 	}
-	if len(r.waits) != 2 || r.waits[0] != 3*time.Second {
-		t.Errorf("waits = %v, want Retry-After 3s twice", r.waits)
+	if len(r.Waits()) != 2 || r.Waits()[0] != 3*time.Second {
+		t.Errorf("waits = %v, want Retry-After 3s twice", r.Waits())
 	}
 }
 
