@@ -234,4 +234,3 @@ func TestThrottlingIsAbsorbed(t *testing.T) {
 		t.Error("want exactly one pass")
 	}
 }
-
