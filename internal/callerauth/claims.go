@@ -16,6 +16,14 @@ type entraClaims struct {
 	AppID    string   `json:"appid"` // v1 tokens
 	AZP      string   `json:"azp"`   // v2 tokens
 	Roles    []string `json:"roles"`
+	Scope    string   `json:"scp"`   // only in delegated (user) tokens
+	IDType   string   `json:"idtyp"` // "app" or "user" when the optional claim is on
+}
+
+// delegated reports whether the token was issued to an application acting
+// for a signed-in user rather than to the application itself.
+func (c *entraClaims) delegated() bool {
+	return c.Scope != "" || strings.EqualFold(c.IDType, "user")
 }
 
 // callerAppID returns the calling application's client id: "appid" in v1

@@ -35,6 +35,10 @@ type Config struct {
 	AllowedAppIDs []string
 	// RequiredRoles, if set, must all appear in the token's "roles" claim.
 	RequiredRoles []string
+	// AllowDelegated accepts tokens an allowed application obtained for a
+	// signed-in user. Off by default: our callers are services, and a user
+	// token would let anyone who can sign in to that application call us.
+	AllowDelegated bool
 	// JWKSURL is where signing keys are fetched. Empty: Entra's v2 keys
 	// endpoint for TenantID. Must be https, except on a loopback host
 	// (test doubles).

@@ -169,6 +169,10 @@ func (v *Verifier) authorize(ctx context.Context, c *entraClaims) (Caller, error
 		v.logRefusal(ctx, "caller application not allowed", c, appID)
 		return Caller{}, reject(ErrForbidden, "caller application not allowed")
 	}
+	if c.delegated() && !v.cfg.AllowDelegated {
+		v.logRefusal(ctx, "delegated token refused", c, appID)
+		return Caller{}, reject(ErrForbidden, "user (delegated) tokens are not accepted; use the application's own token")
+	}
 	if !hasAll(c.Roles, v.cfg.RequiredRoles) {
 		v.logRefusal(ctx, "caller lacks a required app role", c, appID)
 		return Caller{}, reject(ErrForbidden, "caller lacks a required app role")

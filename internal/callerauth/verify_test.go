@@ -2,6 +2,7 @@ package callerauth_test
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -163,6 +164,31 @@ func TestVerifyRequiredRoles(t *testing.T) {
 		c.Roles = roles
 		_, err := v.Verify(context.Background(), bearer(f.srv.Issue(c)))
 		wantRejected(t, err, callerauth.ErrForbidden, "required app role")
+	}
+}
+
+// Only application (app-only) tokens are accepted unless delegated tokens
+// are allowed: a user signed in to an allowed app is not that app.
+func TestVerifyRefusesDelegatedTokens(t *testing.T) {
+	f := newFixture(t)
+	v := f.verifier(t)
+	for name, extra := range map[string]map[string]any{
+		"scp":        {"scp": "user_impersonation"},
+		"idtyp user": {"idtyp": "user"},
+	} {
+		c := good("2.0")
+		c.Extra = extra
+		_, err := v.Verify(context.Background(), bearer(f.srv.Issue(c)))
+		if !errors.Is(err, callerauth.ErrForbidden) {
+			t.Errorf("%s: err = %v, want forbidden", name, err)
+		}
+	}
+	f.cfg.AllowDelegated = true
+	v = f.verifier(t)
+	c := good("2.0")
+	c.Extra = map[string]any{"scp": "user_impersonation"}
+	if _, err := v.Verify(context.Background(), bearer(f.srv.Issue(c))); err != nil {
+		t.Errorf("allowed delegated token refused: %v", err)
 	}
 }
 
