@@ -127,7 +127,7 @@ func listAllMethods(c *call) {
 	for _, m := range allMethods(u) {
 		items = append(items, renderMethod(m, c.d.now()))
 	}
-	c.page(items, 999, fmt.Sprintf("users('%s')/authentication/methods", u.ID))
+	c.whole(items, fmt.Sprintf("users('%s')/authentication/methods", u.ID))
 }
 
 func getAnyMethod(c *call) {
@@ -158,7 +158,7 @@ func listTyped(k *methodKind) func(*call) {
 				items = append(items, renderMethod(m, c.d.now()))
 			}
 		}
-		c.page(items, 999, fmt.Sprintf("users('%s')/authentication/%s", u.ID, k.collection))
+		c.whole(items, fmt.Sprintf("users('%s')/authentication/%s", u.ID, k.collection))
 	}
 }
 

@@ -167,20 +167,33 @@ func (c *call) checkSelect(sel []string, typeName string, known ...[]string) boo
 }
 
 // project keeps the selected properties (and @odata.type, which Graph
-// always sends on polymorphic items). Selected properties the double does
-// not model come back as null, as an unset property does in Graph.
+// always sends on polymorphic items). On a polymorphic item, a selected
+// property its type lacks (userPrincipalName on a group) is left out, as
+// Graph does. Selected properties the double does not model come back as
+// null, as an unset property does in Graph.
 func project(obj map[string]any, sel []string) map[string]any {
 	if sel == nil {
 		return obj
 	}
 	out := map[string]any{}
-	if t, ok := obj["@odata.type"]; ok {
+	t, typed := obj["@odata.type"].(string)
+	if typed {
 		out["@odata.type"] = t
 	}
 	for _, f := range sel {
+		if known := selectable[t]; typed && known != nil && !slices.Contains(known, f) {
+			continue
+		}
 		out[f] = obj[f]
 	}
 	return out
+}
+
+// selectable maps an @odata.type to the property names it has.
+var selectable = map[string][]string{
+	"#" + g + "user":          userProperties,
+	"#" + g + "group":         groupProperties,
+	"#" + g + "directoryRole": directoryRoleProperties,
 }
 
 // page answers one page of a collection and an absolute @odata.nextLink
@@ -317,4 +330,13 @@ func jsonRoundTrip(obj map[string]any) map[string]any {
 		panic(err)
 	}
 	return out
+}
+
+// whole answers a small collection Graph does not page (a user's
+// authentication methods) in one response.
+func (c *call) whole(items []map[string]any, ctxFragment string) {
+	c.json(http.StatusOK, map[string]any{
+		"@odata.context": c.contextURL(ctxFragment),
+		"value":          nonNil(items),
+	})
 }

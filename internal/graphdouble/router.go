@@ -14,7 +14,7 @@ type route struct {
 	segs    []string
 	handle  func(*call)
 	// result: "" (no body), a qualified type, "Collection(type)", or
-	// "action:<name>" for a primitive action result wrapped in "value".
+	// "action:<name>:<binding type>" for an action result wrapped in "value".
 	result string
 	// body: "" (none), a qualified type, "action:<name>:<binding type>" for
 	// action parameters, or "$ref" for an @odata.id reference.

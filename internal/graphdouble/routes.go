@@ -17,7 +17,7 @@ func buildRoutes() []*route {
 		newRoute(get, v1+"/users/{user}/manager", getManager, g+"directoryObject", ""),
 		newRoute(get, v1+"/users/{user}/memberOf", listMemberOf, "Collection("+g+"directoryObject)", ""),
 		newRoute(get, v1+"/users/{user}/transitiveMemberOf", listTransitiveMemberOf, "Collection("+g+"directoryObject)", ""),
-		newRoute(post, v1+"/users/{user}/revokeSignInSessions", revokeSignInSessions, "action:revokeSignInSessions", ""),
+		newRoute(post, v1+"/users/{user}/revokeSignInSessions", revokeSignInSessions, "action:revokeSignInSessions:"+g+"user", ""),
 		newRoute(post, v1+"/users/{user}/sendMail", sendMail, "", "action:sendMail:"+g+"user"),
 
 		newRoute(get, v1+"/roleManagement/directory/roleEligibilityScheduleInstances", listRoleEligibilityInstances,

@@ -12,8 +12,9 @@ const g = "microsoft.graph."
 
 func buildRequestSchema() *edmSchema {
 	s := newEdmSchema()
-	s.addType("entity", "", false, false, "id:Edm.String!")
-	s.addType("user", "entity", false, false)
+	s.addType("entity", "", true, false, "id:Edm.String!")
+	s.addType("directoryObject", "entity", false, false, "deletedDateTime:Edm.DateTimeOffset")
+	s.addType("user", "directoryObject", false, false)
 	s.addType("accessPackageAssignmentRequest", "entity", false, false)
 	s.addType("authenticationMethod", "entity", true, false, "createdDateTime:Edm.DateTimeOffset")
 	s.addType("temporaryAccessPassAuthenticationMethod", "authenticationMethod", false, false,
