@@ -366,8 +366,14 @@ func runScenario(t *testing.T, f *fixture) {
 		"mobilePhone,businessPhones,onPremisesExtensionAttributes,givenName,surname,jobTitle,officeLocation,preferredLanguage", nil, 200)
 	ok("GET", "/v1.0/users/"+noraID+"/manager", nil, 200)
 	ok("GET", "/v1.0/users/"+unaID+"/manager", nil, 404)
+	ok("GET", "/v1.0/users/"+noraID+"?$expand=manager", nil, 200)
+	ok("GET", "/v1.0/users/"+noraID+"?$select=id,mail&$expand=manager($select=id,mail,accountEnabled)", nil, 200)
 	ok("GET", "/v1.0/users/"+breeID+"/memberOf", nil, 200)
 	ok("GET", "/v1.0/users/"+hankID+"/transitiveMemberOf", nil, 200)
+	for _, cast := range []string{"/microsoft.graph.group", "/microsoft.graph.directoryRole"} {
+		ok("GET", "/v1.0/users/"+hankID+"/memberOf"+cast, nil, 200)
+		ok("GET", "/v1.0/users/"+hankID+"/transitiveMemberOf"+cast+"?$select=id,displayName", nil, 200)
+	}
 	paged := ok("GET", "/v1.0/users/"+breeID+"/transitiveMemberOf?$select=id,displayName,securityEnabled", nil, 200)
 	ok("GET", paged.str("@odata.nextLink"), nil, 200)
 	ok("POST", "/v1.0/users/"+samID+"/revokeSignInSessions", nil, 200)
@@ -457,6 +463,8 @@ func exerciseGroups(ok okFunc) {
 	ok("GET", membersPath(caTemp)+"?$top=999&$select=id,userPrincipalName,displayName", nil, 200)
 	ok("GET", membersPath(caTemp)+"/microsoft.graph.user?$select=id,userPrincipalName", nil, 200)
 	ok("GET", membersPath(caTemp)+"/microsoft.graph.user", nil, 200)
+	ok("GET", membersPath(caTemp)+"/microsoft.graph.group?$select=id,displayName,securityEnabled", nil, 200)
+	ok("GET", membersPath(caTemp)+"?$select=id,accountEnabled,userType,onPremisesExtensionAttributes,securityEnabled", nil, 200)
 	ok("DELETE", membersPath(caTemp)+"/"+samID+"/$ref", nil, 204)
 	ok("DELETE", membersPath(caTemp)+"/$ref?%40id="+url.QueryEscape("https://graph.microsoft.com/v1.0/directoryObjects/"+breakGlass), nil, 204)
 	ok("DELETE", membersPath(caTemp)+"/"+noraID, nil, 204) // the danger path, on purpose

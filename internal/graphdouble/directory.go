@@ -34,10 +34,11 @@ func (t *Tenant) userByID(id string) *User {
 	return nil
 }
 
-// object renders a user or group id as a polymorphic directoryObject.
+// object renders a user or group id as a polymorphic directoryObject with
+// every modelled property; shape trims it to what the request asked for.
 func (t *Tenant) object(id string) (map[string]any, bool) {
 	if u := t.userByID(id); u != nil {
-		return asDirectoryObject("user", userDefault(u)), true
+		return asDirectoryObject("user", renderUser(u)), true
 	}
 	if g := t.groupByID(id); g != nil {
 		return asDirectoryObject("group", renderGroup(g)), true

@@ -29,59 +29,26 @@ func getGroup(c *call) {
 	c.entity(http.StatusOK, "groups/$entity", project(renderGroup(gr), sel))
 }
 
-// listMembers pages direct members as polymorphic directoryObjects.
-func listMembers(c *call) {
-	gr := c.group()
-	if gr == nil {
-		return
-	}
-	sel := c.selection()
-	if sel != nil && !c.checkSelect(sel, "microsoft.graph.directoryObject", userProperties, groupProperties) {
-		return
-	}
-	var items []map[string]any
-	for _, id := range gr.Members {
-		if obj, ok := c.t.object(id); ok {
-			items = append(items, obj)
+// members pages a group's direct members as polymorphic directoryObjects,
+// or one type of them for the ".../members/microsoft.graph.user" casts.
+func members(cast string) func(*call) {
+	return func(c *call) {
+		gr := c.group()
+		if gr == nil {
+			return
 		}
-	}
-	c.pageMembers(items, sel, "directoryObjects")
-}
-
-// listUserMembers serves the members/microsoft.graph.user cast.
-func listUserMembers(c *call) {
-	gr := c.group()
-	if gr == nil {
-		return
-	}
-	sel := c.selection()
-	if sel != nil && !c.checkSelect(sel, "microsoft.graph.user", userProperties) {
-		return
-	}
-	var items []map[string]any
-	for _, id := range gr.Members {
-		u := c.t.userByID(id)
-		if u == nil {
-			continue
+		sel := c.selection()
+		if sel != nil && !c.checkSelect(sel, castType(cast), userProperties, groupProperties) {
+			return
 		}
-		obj := userDefault(u)
-		if sel != nil {
-			obj = renderUser(u) // project below keeps the selection
+		var items []map[string]any
+		for _, id := range gr.Members {
+			if obj, ok := c.t.object(id); ok {
+				items = append(items, obj)
+			}
 		}
-		items = append(items, asDirectoryObject("user", obj))
+		c.pageObjects(ofType(items, cast), sel, castContext(cast, "directoryObjects"))
 	}
-	c.pageMembers(items, sel, "users")
-}
-
-func (c *call) pageMembers(items []map[string]any, sel []string, ctx string) {
-	items, ok := c.filterItems(items)
-	if !ok {
-		return
-	}
-	for i := range items {
-		items[i] = project(items[i], sel)
-	}
-	c.page(items, 999, ctx)
 }
 
 // addMemberRef is POST /groups/{id}/members/$ref.

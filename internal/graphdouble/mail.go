@@ -19,6 +19,10 @@ func sendMail(c *call) {
 		c.fail(http.StatusNotFound, "MailboxNotEnabledForRESTAPI", "The mailbox is either inactive, soft-deleted, or is hosted on-premise.")
 		return
 	}
+	if len(c.t.MailSenders) > 0 && !containsID(c.t.MailSenders, u.ID) && !containsID(c.t.MailSenders, u.UserPrincipalName) {
+		c.fail(http.StatusForbidden, "ErrorAccessDenied", "Access is denied. Check credentials and try again.")
+		return
+	}
 	body, ok := c.decodeBody()
 	if !ok || !c.checkBody(body) {
 		return

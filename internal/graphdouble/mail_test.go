@@ -48,3 +48,13 @@ func TestSendMailRefusals(t *testing.T) {
 		t.Error("refused mail was kept")
 	}
 }
+
+func TestSendMailScopedSenders(t *testing.T) {
+	f := newFixture(t, Options{})
+	f.d.Update(func(tn *Tenant) { tn.MailSenders = []string{"mara.manager@contoso.example"} })
+	f.expect(f.do("POST", "/v1.0/users/"+maraID+"/sendMail", mailBody("a@contoso.example")), 202)
+	r := f.expect(f.do("POST", "/v1.0/users/"+samID+"/sendMail", mailBody("a@contoso.example")), 403)
+	if r.errorCode() != "ErrorAccessDenied" || len(f.d.Outbox()) != 1 {
+		t.Errorf("scoped: %s, outbox %d", r.raw, len(f.d.Outbox()))
+	}
+}

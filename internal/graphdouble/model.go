@@ -1,6 +1,7 @@
 package graphdouble
 
 import (
+	"bytes"
 	"encoding/json"
 	"time"
 )
@@ -23,6 +24,11 @@ type Tenant struct {
 	RoleEligibilities  []*RoleEligibility   `json:"roleEligibilities,omitempty"`
 	AssignmentRequests []*AssignmentRequest `json:"assignmentRequests,omitempty"`
 	DirectoryAudits    []*DirectoryAudit    `json:"directoryAudits,omitempty"`
+
+	// MailSenders, when set, are the only users (id or userPrincipalName)
+	// sendMail may send as, like a Mail.Send grant scoped with Exchange
+	// RBAC for Applications; others get 403 ErrorAccessDenied.
+	MailSenders []string `json:"mailSenders,omitempty"`
 
 	// Records of what callers did; tests assert on them.
 	Outbox         []SentMail      `json:"outbox,omitempty"`
@@ -77,11 +83,14 @@ type User struct {
 	IssuedTAPs []IssuedTAP `json:"issuedTaps,omitempty"`
 }
 
-// UnmarshalJSON defaults accountEnabled to true, as Graph creates accounts.
+// UnmarshalJSON defaults accountEnabled to true, as Graph creates
+// accounts, and refuses unknown fields so a misspelt seed key is an error.
 func (u *User) UnmarshalJSON(b []byte) error {
 	type plain User
 	p := plain{AccountEnabled: true}
-	if err := json.Unmarshal(b, &p); err != nil {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&p); err != nil {
 		return err
 	}
 	*u = User(p)

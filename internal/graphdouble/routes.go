@@ -15,8 +15,6 @@ func buildRoutes() []*route {
 	rs := []*route{
 		newRoute(get, v1+"/users/{user}", getUser, g+"user", ""),
 		newRoute(get, v1+"/users/{user}/manager", getManager, g+"directoryObject", ""),
-		newRoute(get, v1+"/users/{user}/memberOf", listMemberOf, "Collection("+g+"directoryObject)", ""),
-		newRoute(get, v1+"/users/{user}/transitiveMemberOf", listTransitiveMemberOf, "Collection("+g+"directoryObject)", ""),
 		newRoute(post, v1+"/users/{user}/revokeSignInSessions", revokeSignInSessions, "action:revokeSignInSessions:"+g+"user", ""),
 		newRoute(post, v1+"/users/{user}/sendMail", sendMail, "", "action:sendMail:"+g+"user"),
 
@@ -33,10 +31,9 @@ func buildRoutes() []*route {
 			g+"temporaryAccessPassAuthenticationMethod", g+"temporaryAccessPassAuthenticationMethod"),
 	}
 	rs = append(rs, methodRoutes()...)
+	rs = append(rs, membershipRoutes()...)
 	rs = append(rs,
 		newRoute(get, v1+"/groups/{group}", getGroup, g+"group", ""),
-		newRoute(get, v1+"/groups/{group}/members", listMembers, "Collection("+g+"directoryObject)", ""),
-		newRoute(get, v1+"/groups/{group}/members/microsoft.graph.user", listUserMembers, "Collection("+g+"user)", ""),
 		newRoute(post, v1+"/groups/{group}/members/$ref", addMemberRef, "", "$ref"),
 		newRoute(del, v1+"/groups/{group}/members/$ref", removeMemberRefQuery, "", ""),
 		newRoute(del, v1+"/groups/{group}/members/{member}/$ref", removeMemberRef, "", ""),
@@ -66,6 +63,29 @@ func methodRoutes() []*route {
 		if k.typ != MethodPassword {
 			rs = append(rs, newRoute(http.MethodDelete, coll+"/{id}", deleteTyped(k), "", ""))
 		}
+	}
+	return rs
+}
+
+// membershipRoutes serves memberOf, transitiveMemberOf and group members,
+// each also with the type casts Graph offers (".../microsoft.graph.group").
+func membershipRoutes() []*route {
+	var rs []*route
+	for _, cast := range []string{"", "group", "directoryRole"} {
+		suffix, typ := "", g+"directoryObject"
+		if cast != "" {
+			suffix, typ = "/"+g+cast, g+cast
+		}
+		rs = append(rs,
+			newRoute(http.MethodGet, v1+"/users/{user}/memberOf"+suffix, memberships(false, cast), "Collection("+typ+")", ""),
+			newRoute(http.MethodGet, v1+"/users/{user}/transitiveMemberOf"+suffix, memberships(true, cast), "Collection("+typ+")", ""))
+	}
+	for _, cast := range []string{"", "user", "group"} {
+		suffix, typ := "", g+"directoryObject"
+		if cast != "" {
+			suffix, typ = "/"+g+cast, g+cast
+		}
+		rs = append(rs, newRoute(http.MethodGet, v1+"/groups/{group}/members"+suffix, members(cast), "Collection("+typ+")", ""))
 	}
 	return rs
 }

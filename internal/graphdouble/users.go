@@ -3,6 +3,7 @@ package graphdouble
 import (
 	"net/http"
 	"sort"
+	"strings"
 )
 
 // userDefaultProperties is what Graph returns for a user without $select;
@@ -27,11 +28,6 @@ func renderUser(u *User) map[string]any {
 		"userType":                      u.UserType,
 		"onPremisesExtensionAttributes": renderExtensionAttributes(u.OnPremisesExtensionAttributes),
 	}
-}
-
-// userDefault is a user as Graph lists it without $select.
-func userDefault(u *User) map[string]any {
-	return project(renderUser(u), userDefaultProperties)
 }
 
 // renderExtensionAttributes always has all fifteen keys, unset ones null.
@@ -66,7 +62,37 @@ func getUser(c *call) {
 	if sel == nil {
 		sel = userDefaultProperties
 	}
-	c.entity(http.StatusOK, "users/$entity", project(obj, sel))
+	obj = project(obj, sel)
+	if !c.expandManager(u, obj) {
+		return
+	}
+	c.entity(http.StatusOK, "users/$entity", obj)
+}
+
+// expandManager serves $expand=manager and manager($select=...), the one
+// expansion our code may use; others are refused rather than ignored so a
+// test never passes on data the double silently left out.
+func (c *call) expandManager(u *User, obj map[string]any) bool {
+	exp := strings.TrimSpace(c.r.URL.Query().Get("$expand"))
+	if exp == "" {
+		return true
+	}
+	name, opts, _ := strings.Cut(exp, "(")
+	var sel []string
+	if sq, ok := strings.CutPrefix(strings.TrimSuffix(opts, ")"), "$select="); ok {
+		sel = strings.Split(sq, ",")
+	}
+	if !strings.EqualFold(strings.TrimSpace(name), "manager") || (opts != "" && sel == nil) {
+		c.badRequest("graphdouble implements only $expand=manager and manager($select=...), not '" + exp + "'.")
+		return false
+	}
+	if sel != nil && !c.checkSelect(sel, g+"user", userProperties) {
+		return false
+	}
+	if m := c.t.userByID(u.Manager); m != nil {
+		obj["manager"] = shape(asDirectoryObject("user", renderUser(m)), sel)
+	}
+	return true
 }
 
 func getManager(c *call) {
@@ -91,26 +117,70 @@ func getManager(c *call) {
 	c.entity(http.StatusOK, "directoryObjects/$entity", asDirectoryObject("user", project(obj, sel)))
 }
 
-func listMemberOf(c *call)           { listMemberships(c, false) }
-func listTransitiveMemberOf(c *call) { listMemberships(c, true) }
+// memberships serves memberOf / transitiveMemberOf and their casts
+// (".../microsoft.graph.group"); cast "" lists every type.
+func memberships(transitive bool, cast string) func(*call) {
+	return func(c *call) {
+		u := c.user()
+		if u == nil {
+			return
+		}
+		sel := c.selection()
+		if sel != nil && !c.checkSelect(sel, castType(cast), groupProperties, directoryRoleProperties) {
+			return
+		}
+		items := ofType(c.t.memberships(u.ID, transitive), cast)
+		c.pageObjects(items, sel, castContext(cast, "directoryObjects"))
+	}
+}
 
-func listMemberships(c *call, transitive bool) {
-	u := c.user()
-	if u == nil {
-		return
+// castType is the type a cast segment names, for error messages.
+func castType(cast string) string {
+	if cast == "" {
+		return g + "directoryObject"
 	}
-	sel := c.selection()
-	if sel != nil && !c.checkSelect(sel, "microsoft.graph.directoryObject", groupProperties, directoryRoleProperties) {
-		return
+	return g + cast
+}
+
+func castContext(cast, all string) string {
+	if cast == "" {
+		return all
 	}
-	items, ok := c.filterItems(c.t.memberships(u.ID, transitive))
+	return all + "/" + g + cast
+}
+
+// ofType keeps the items of one derived type ("" keeps all).
+func ofType(items []map[string]any, cast string) []map[string]any {
+	if cast == "" {
+		return items
+	}
+	var out []map[string]any
+	for _, it := range items {
+		if it["@odata.type"] == "#"+g+cast {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+// pageObjects filters, shapes and pages polymorphic directory objects.
+func (c *call) pageObjects(items []map[string]any, sel []string, ctx string) {
+	items, ok := c.filterItems(items)
 	if !ok {
 		return
 	}
 	for i := range items {
-		items[i] = project(items[i], sel)
+		items[i] = shape(items[i], sel)
 	}
-	c.page(items, 999, "directoryObjects")
+	c.page(items, 999, ctx)
+}
+
+// shape applies $select, or Graph's default property set for users.
+func shape(obj map[string]any, sel []string) map[string]any {
+	if sel == nil && obj["@odata.type"] == "#"+g+"user" {
+		return project(obj, userDefaultProperties)
+	}
+	return project(obj, sel)
 }
 
 func revokeSignInSessions(c *call) {

@@ -147,3 +147,34 @@ func TestRoleFilters(t *testing.T) {
 	q.Set("$filter", "principalId has 'x'")
 	f.expect(f.do("GET", "/v1.0/roleManagement/directory/roleAssignments?"+q.Encode(), nil), http.StatusBadRequest)
 }
+
+func TestExpandManagerAndCasts(t *testing.T) {
+	f := newFixture(t, Options{})
+	r := f.expect(f.do("GET", "/v1.0/users/"+noraID+"?$select=id&$expand=manager($select=id,mail)", nil), 200)
+	m := r.body["manager"].(map[string]any)
+	if m["mail"] != "mara.manager@contoso.example" || m["@odata.type"] != "#microsoft.graph.user" || len(r.body) != 3 {
+		t.Errorf("expanded: %s", r.raw)
+	}
+	none := f.expect(f.do("GET", "/v1.0/users/"+unaID+"?$expand=manager", nil), 200)
+	if _, ok := none.body["manager"]; ok {
+		t.Errorf("manager invented: %s", none.raw)
+	}
+	f.expect(f.do("GET", "/v1.0/users/"+noraID+"?$expand=memberOf", nil), 400)
+	roles := f.expect(f.do("GET", "/v1.0/users/"+hankID+"/transitiveMemberOf/microsoft.graph.directoryRole", nil), 200).values()
+	if len(roles) != 1 || roles[0]["displayName"] != "Helpdesk Administrator" {
+		t.Errorf("roles: %v", roles)
+	}
+	groups := f.expect(f.do("GET", "/v1.0/users/"+hankID+"/memberOf/microsoft.graph.group", nil), 200).values()
+	if len(groups) != 1 || groups[0]["id"] != helpdesk {
+		t.Errorf("groups: %v", groups)
+	}
+}
+
+func TestMembersSelectReturnsRealValues(t *testing.T) {
+	f := newFixture(t, Options{})
+	r := f.expect(f.do("GET", "/v1.0/groups/"+caTemp+"/members?$select=id,accountEnabled,onPremisesExtensionAttributes", nil), 200)
+	v := r.values()[0]
+	if v["accountEnabled"] != true || v["onPremisesExtensionAttributes"].(map[string]any)["extensionAttribute15"] != "+1 2065550101" {
+		t.Errorf("member: %v", v)
+	}
+}
