@@ -1,0 +1,188 @@
+package azurite
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/passkeyfirst/entra-mfa-recovery/internal/queue"
+)
+
+// Instance is a running Azurite process.
+type Instance struct {
+	cmd       *exec.Cmd
+	output    *tailBuffer
+	exited    chan struct{} // closed when the process has exited
+	blobURL   string
+	queueURL  string
+	tableURL  string
+	stopOnce  sync.Once
+	nameCount atomic.Int64
+}
+
+// startAttempts bounds retries after losing a port race.
+const startAttempts = 5
+
+// readyTimeout bounds one start; Azurite takes about a second.
+const readyTimeout = 30 * time.Second
+
+// Start launches Azurite (blob, queue and table services, in memory) on
+// free ports and waits until the queue and table services answer. ctx
+// bounds start-up only; the process runs until Stop.
+func Start(ctx context.Context) (*Instance, error) {
+	bin, err := findBinary()
+	if err != nil {
+		return nil, err
+	}
+	var errs []error
+	for range startAttempts {
+		inst, err := startOnce(ctx, bin)
+		if err == nil {
+			return inst, nil
+		}
+		errs = append(errs, err)
+		if ctx.Err() != nil || !errors.Is(err, errPortTaken) {
+			break
+		}
+	}
+	return nil, fmt.Errorf("start azurite: %w", errors.Join(errs...))
+}
+
+var errPortTaken = errors.New("port taken")
+
+// reservePorts is freePorts; tests replace it to lose a port race.
+var reservePorts = freePorts
+
+func startOnce(ctx context.Context, bin string) (*Instance, error) {
+	ports, err := reservePorts(3)
+	if err != nil {
+		return nil, err
+	}
+	inst := &Instance{
+		output:   &tailBuffer{max: 16 << 10},
+		exited:   make(chan struct{}),
+		blobURL:  endpoint(ports[0]),
+		queueURL: endpoint(ports[1]),
+		tableURL: endpoint(ports[2]),
+	}
+	inst.cmd = exec.Command(bin, args(ports)...)
+	inst.cmd.Stdout, inst.cmd.Stderr = inst.output, inst.output
+	setProcessGroup(inst.cmd)
+	if err := inst.cmd.Start(); err != nil {
+		return nil, fmt.Errorf("run %s: %w", bin, err)
+	}
+	go func() { _ = inst.cmd.Wait(); close(inst.exited) }()
+	if err := inst.waitReady(ctx); err != nil {
+		inst.Stop()
+		return nil, err
+	}
+	return inst, nil
+}
+
+// args are the command-line flags, checked against azurite 3.35.0's
+// dist/src/azurite.js. --loose ignores headers the emulator does not know;
+// --skipApiVersionCheck keeps SDK/emulator version skew from failing tests.
+func args(ports []int) []string {
+	return []string{
+		"--blobHost", "127.0.0.1", "--blobPort", strconv.Itoa(ports[0]),
+		"--queueHost", "127.0.0.1", "--queuePort", strconv.Itoa(ports[1]),
+		"--tableHost", "127.0.0.1", "--tablePort", strconv.Itoa(ports[2]),
+		"--inMemoryPersistence", "--silent", "--skipApiVersionCheck", "--disableTelemetry", "--loose",
+	}
+}
+
+func endpoint(port int) string {
+	return fmt.Sprintf("http://127.0.0.1:%d/%s", port, queue.DevAccountName)
+}
+
+// waitReady polls until both services answer as Azurite. Checking the
+// Server header tells our Azurite from a process that won a port race.
+func (i *Instance) waitReady(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, readyTimeout)
+	defer cancel()
+	client := &http.Client{Timeout: time.Second}
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		if answersAsAzurite(ctx, client, i.queueURL+"?comp=list", "Azurite-Queue") &&
+			answersAsAzurite(ctx, client, i.tableURL+"/Tables", "Azurite-Table") {
+			return nil
+		}
+		select {
+		case <-i.exited:
+			return i.exitError()
+		case <-ctx.Done():
+			return fmt.Errorf("azurite did not answer: %w; output: %s", ctx.Err(), i.output)
+		case <-tick.C:
+		}
+	}
+}
+
+func (i *Instance) exitError() error {
+	out := i.output.String()
+	if strings.Contains(out, "EADDRINUSE") {
+		return fmt.Errorf("%w: %s", errPortTaken, out)
+	}
+	return fmt.Errorf("azurite exited: %v; output: %s", i.cmd.ProcessState, out)
+}
+
+func answersAsAzurite(ctx context.Context, client *http.Client, url, server string) bool {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return false
+	}
+	res, err := client.Do(req)
+	if err != nil {
+		return false
+	}
+	res.Body.Close()
+	return strings.HasPrefix(res.Header.Get("Server"), server)
+}
+
+// ConnectionString is the explicit devstoreaccount1 string with the blob,
+// queue and table endpoints of this instance.
+func (i *Instance) ConnectionString() string {
+	return queue.DevConnectionString(i.blobURL, i.queueURL, i.tableURL)
+}
+
+// QueueEndpoint is the queue service URL, e.g. http://127.0.0.1:PORT/devstoreaccount1.
+func (i *Instance) QueueEndpoint() string { return i.queueURL }
+
+// TableEndpoint is the table service URL.
+func (i *Instance) TableEndpoint() string { return i.tableURL }
+
+// BlobEndpoint is the blob service URL.
+func (i *Instance) BlobEndpoint() string { return i.blobURL }
+
+// Output returns the last lines Azurite wrote, for diagnostics.
+func (i *Instance) Output() string { return i.output.String() }
+
+// NewName returns a fresh name usable for both a queue and a table
+// (lower-case letters and digits, starting with prefix), so tests sharing
+// an instance do not see each other's messages.
+func (i *Instance) NewName(prefix string) string {
+	return fmt.Sprintf("%s%dx%d", prefix, time.Now().UnixNano()%1e9, i.nameCount.Add(1))
+}
+
+// Stop ends the process group and waits for the exit. Safe to call twice.
+func (i *Instance) Stop() {
+	i.stopOnce.Do(func() {
+		if i.cmd.Process == nil {
+			return
+		}
+		terminate(i.cmd)
+		select {
+		case <-i.exited:
+		case <-time.After(5 * time.Second):
+			kill(i.cmd)
+			<-i.exited
+		}
+	})
+}

@@ -1,0 +1,82 @@
+package queue
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azqueue"
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azqueue/queueerror"
+)
+
+// Encode turns v into queue message text: JSON, then standard base64, as
+// the Functions queue trigger decodes it by default. json.RawMessage and
+// []byte are taken as JSON text already. Keep messages JSON objects: a bare
+// JSON string cannot be told from the host's double encoding.
+func Encode(v any) (string, error) {
+	var b []byte
+	switch m := v.(type) {
+	case json.RawMessage:
+		b = m
+	case []byte:
+		b = m
+	default:
+		var err error
+		if b, err = json.Marshal(v); err != nil {
+			return "", fmt.Errorf("encode queue message: %w", err)
+		}
+	}
+	if !json.Valid(b) {
+		return "", errors.New("encode queue message: not valid JSON")
+	}
+	return base64.StdEncoding.EncodeToString(b), nil
+}
+
+// Decode reverses Encode: it returns the JSON text of a message.
+func Decode(text string) ([]byte, error) {
+	b, err := base64.StdEncoding.DecodeString(strings.TrimSpace(text))
+	if err != nil {
+		return nil, fmt.Errorf("decode queue message: not base64: %w", err)
+	}
+	return b, nil
+}
+
+// Send encodes v and puts it on queue, creating the queue if missing.
+func Send(ctx context.Context, client *azqueue.ServiceClient, queue string, v any) error {
+	text, err := Encode(v)
+	if err != nil {
+		return err
+	}
+	return EnqueueText(ctx, client, queue, text)
+}
+
+// EnqueueText puts already-encoded text on queue, creating the queue if
+// missing. Queue names are lower-cased as the Functions host does. The
+// first attempt skips the create call: queues nearly always exist.
+func EnqueueText(ctx context.Context, client *azqueue.ServiceClient, queue, text string) error {
+	name := strings.ToLower(queue)
+	q := client.NewQueueClient(name)
+	_, err := q.EnqueueMessage(ctx, text, nil)
+	if queueerror.HasCode(err, queueerror.QueueNotFound) {
+		if err = EnsureQueue(ctx, client, name); err == nil {
+			_, err = q.EnqueueMessage(ctx, text, nil)
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("enqueue to %s: %w", name, err)
+	}
+	return nil
+}
+
+// EnsureQueue creates queue (lower-cased) unless it exists.
+func EnsureQueue(ctx context.Context, client *azqueue.ServiceClient, queue string) error {
+	name := strings.ToLower(queue)
+	_, err := client.CreateQueue(ctx, name, nil)
+	if err != nil && !queueerror.HasCode(err, queueerror.QueueAlreadyExists) {
+		return fmt.Errorf("create queue %s: %w", name, err)
+	}
+	return nil
+}
