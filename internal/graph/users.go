@@ -2,7 +2,6 @@ package graph
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
@@ -72,39 +71,27 @@ func (c *Client) Memberships(ctx context.Context, userID string) (directory.Memb
 		},
 	}
 	builder := c.sdk.Users().ByUserId(userID).TransitiveMemberOf()
-	next := ""
-	for page := 0; ; page++ {
-		var resp models.DirectoryObjectCollectionResponseable
-		err := c.do(ctx, "list memberships", idempotent, func(ctx context.Context) (err error) {
-			if next == "" {
-				resp, err = builder.Get(ctx, cfg)
-			} else {
-				resp, err = builder.WithUrl(next).Get(ctx, nil)
-			}
-			return err
-		})
-		if err != nil {
-			return m, err
-		}
-		for _, obj := range resp.GetValue() {
-			switch o := obj.(type) {
-			case models.DirectoryRoleable:
-				m.ActiveRoles = append(m.ActiveRoles, deref(o.GetDisplayName()))
-			case models.Groupable:
-				m.GroupIDs = append(m.GroupIDs, deref(o.GetId()))
-				if deref(o.GetIsAssignableToRole()) {
-					m.RoleAssignableGroupIDs = append(m.RoleAssignableGroupIDs, deref(o.GetId()))
+	err := walk(ctx, c, "list memberships",
+		func(ctx context.Context) (models.DirectoryObjectCollectionResponseable, error) {
+			return builder.Get(ctx, cfg)
+		},
+		func(ctx context.Context, next string) (models.DirectoryObjectCollectionResponseable, error) {
+			return builder.WithUrl(next).Get(ctx, nil)
+		},
+		func(page models.DirectoryObjectCollectionResponseable) {
+			for _, obj := range page.GetValue() {
+				switch o := obj.(type) {
+				case models.DirectoryRoleable:
+					m.ActiveRoles = append(m.ActiveRoles, deref(o.GetDisplayName()))
+				case models.Groupable:
+					m.GroupIDs = append(m.GroupIDs, deref(o.GetId()))
+					if deref(o.GetIsAssignableToRole()) {
+						m.RoleAssignableGroupIDs = append(m.RoleAssignableGroupIDs, deref(o.GetId()))
+					}
 				}
 			}
-		}
-		next = deref(resp.GetOdataNextLink())
-		if next == "" {
-			return m, nil
-		}
-		if page > 1000 {
-			return m, fmt.Errorf("list memberships: more than 1000 pages, refusing to continue")
-		}
-	}
+		})
+	return m, err
 }
 
 // eligibilityChunk keeps `principalId in (...)` filters short; Graph caps
@@ -138,25 +125,17 @@ func (c *Client) eligibleRoles(ctx context.Context, ids []string) ([]string, err
 	}
 	builder := c.sdk.RoleManagement().Directory().RoleEligibilityScheduleInstances()
 	var roles []string
-	next := ""
-	for {
-		var resp models.UnifiedRoleEligibilityScheduleInstanceCollectionResponseable
-		err := c.do(ctx, "list role eligibility", idempotent, func(ctx context.Context) (err error) {
-			if next == "" {
-				resp, err = builder.Get(ctx, cfg)
-			} else {
-				resp, err = builder.WithUrl(next).Get(ctx, nil)
+	err := walk(ctx, c, "list role eligibility",
+		func(ctx context.Context) (models.UnifiedRoleEligibilityScheduleInstanceCollectionResponseable, error) {
+			return builder.Get(ctx, cfg)
+		},
+		func(ctx context.Context, next string) (models.UnifiedRoleEligibilityScheduleInstanceCollectionResponseable, error) {
+			return builder.WithUrl(next).Get(ctx, nil)
+		},
+		func(page models.UnifiedRoleEligibilityScheduleInstanceCollectionResponseable) {
+			for _, inst := range page.GetValue() {
+				roles = append(roles, deref(inst.GetRoleDefinitionId()))
 			}
-			return err
 		})
-		if err != nil {
-			return nil, err
-		}
-		for _, inst := range resp.GetValue() {
-			roles = append(roles, deref(inst.GetRoleDefinitionId()))
-		}
-		if next = deref(resp.GetOdataNextLink()); next == "" {
-			return roles, nil
-		}
-	}
+	return roles, err
 }
