@@ -19,6 +19,7 @@ import (
 
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/graph"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/graphdouble"
+	"github.com/passkeyfirst/entra-mfa-recovery/internal/sandbox"
 )
 
 // Sandbox tenant ids (internal/graphdouble/testdata/tenant.json).
@@ -34,8 +35,8 @@ const (
 	Sam            = "10000000-0000-4000-8000-000000000009" // six MFA methods
 	Hank           = "10000000-0000-4000-8000-000000000010" // role through a role-assignable group
 	Greta          = "10000000-0000-4000-8000-000000000011" // guest
-	ProtectedGroup = "20000000-0000-4000-8000-000000000002"
-	Sender         = "mfa-recovery@contoso.example" // the app's sender mailbox
+	ProtectedGroup = sandbox.ProtectedGroupID
+	Sender         = sandbox.Sender // the app's sender mailbox
 )
 
 // SeedPath is the sandbox tenant file.
