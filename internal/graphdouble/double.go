@@ -33,8 +33,9 @@ type Double struct {
 	log    requestLog
 	faults faultSet
 
-	authMu    sync.Mutex
-	authCheck func(*http.Request) error
+	authMu        sync.Mutex // guards the hooks below
+	authCheck     func(*http.Request) error
+	fido2Verifier FIDO2Verifier
 }
 
 // New returns a double serving a deep copy of t (nil = empty tenant). It
