@@ -23,7 +23,8 @@ import (
 
 // FIDO2Verifier checks a registration the way Entra would. An error is
 // answered as 400 badRequest and nothing is registered; the verdict fills
-// the method's model and attestation fields.
+// the method's model and attestation fields. It runs under the tenant lock,
+// so it must not call the Double.
 type FIDO2Verifier func(reg FIDO2Registration) (FIDO2Verdict, error)
 
 // FIDO2Verdict is what a verifier learned from the attestation.

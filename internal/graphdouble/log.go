@@ -14,7 +14,7 @@ import (
 // (gunzipped) request body; answers are not kept, so no Temporary Access
 // Pass value from a POST answer lands here. String omits the body.
 type LoggedRequest struct {
-	Time     time.Time
+	Time     time.Time // on the double's clock (Options.Now)
 	Method   string
 	Path     string // decoded, e.g. /v1.0/users/a@b.example/manager
 	RawQuery string
@@ -60,7 +60,7 @@ func (l *requestLog) add(e LoggedRequest) {
 	l.mu.Unlock()
 }
 
-// Requests returns a copy of the request log in arrival order of completion.
+// Requests returns a copy of the request log, in the order requests finished.
 func (d *Double) Requests() []LoggedRequest {
 	d.log.mu.Lock()
 	defer d.log.mu.Unlock()
