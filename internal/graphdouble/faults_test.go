@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"testing"
 	"time"
@@ -166,4 +167,30 @@ func TestAuthCheck(t *testing.T) {
 	resp.Body.Close()
 	f.d.SetAuthCheck(nil)
 	f.expect(f.do("GET", "/v1.0/users/"+noraID, nil), 200)
+}
+
+// Drops also work over TLS, with HTTP/1.1 (hijack) and HTTP/2 (stream abort).
+func TestDropOverTLS(t *testing.T) {
+	for _, h2 := range []bool{false, true} {
+		tenant, err := LoadSeed("testdata/tenant.json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := New(tenant, Options{})
+		srv := httptest.NewUnstartedServer(d)
+		srv.EnableHTTP2 = h2
+		srv.StartTLS()
+		f := &fixture{t: t, d: d, srv: srv, gzip: true}
+		d.AddFault(DropResponse("POST", "**/temporaryAccessPassMethods", 1))
+		resp, err := srv.Client().Do(f.request("POST", tapPath(noraID), map[string]any{}))
+		if err == nil {
+			resp.Body.Close()
+			t.Errorf("h2=%v: dropped answer arrived (%s)", h2, resp.Proto)
+		}
+		if n := len(d.IssuedTAPs(noraID)); n != 1 {
+			t.Errorf("h2=%v: issued %d", h2, n)
+		}
+		f.expect(f.do("GET", "/v1.0/users/"+noraID, nil), 200)
+		srv.Close()
+	}
 }

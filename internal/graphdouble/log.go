@@ -12,7 +12,9 @@ import (
 
 // LoggedRequest is one request the double received. Body is the decoded
 // (gunzipped) request body; answers are not kept, so no Temporary Access
-// Pass value from a POST answer lands here. String omits the body.
+// Pass value from a POST answer lands here. Bodies stay in memory for
+// assertions (a sendMail body may carry a pass the caller mailed) and the
+// double prints nothing; String omits the body.
 type LoggedRequest struct {
 	Time     time.Time // on the double's clock (Options.Now)
 	Method   string
