@@ -397,7 +397,6 @@ func runScenario(t *testing.T, f *fixture) {
 	ok("POST", "/v1.0/identityGovernance/entitlementManagement/assignmentRequests/"+requestID+"/resume", resumeBody(), 204)
 	f.d.AddAssignmentRequest("beta-request")
 	ok("POST", "/beta/identityGovernance/entitlementManagement/accessPackageAssignmentRequests/beta-request/resume", resumeBody(), 204)
-	exerciseFido2(ok)
 	ok("GET", "/beta/users/"+samID+"/authentication/signInPreferences", nil, 200)
 	ok("PATCH", "/beta/users/"+samID+"/authentication/signInPreferences", map[string]any{
 		"userPreferredMethodForSecondaryAuthentication": "sms", "isSystemPreferredAuthenticationMethodEnabled": false}, 204)
@@ -469,16 +468,6 @@ func exerciseGroups(ok okFunc) {
 	ok("DELETE", membersPath(caTemp)+"/"+samID+"/$ref", nil, 204)
 	ok("DELETE", membersPath(caTemp)+"/$ref?%40id="+url.QueryEscape("https://graph.microsoft.com/v1.0/directoryObjects/"+breakGlass), nil, 204)
 	ok("DELETE", membersPath(caTemp)+"/"+noraID, nil, 204) // the danger path, on purpose
-}
-
-func exerciseFido2(ok okFunc) {
-	const rp, origin = "login.microsoft.com", "https://login.microsoft.com"
-	opts := ok("GET", "/v1.0/users/"+ginaID+"/authentication/fido2Methods/creationOptions", nil, 200)
-	ok("POST", "/v1.0/users/"+ginaID+"/authentication/fido2Methods", newCredential(rp).body(challengeOf(opts), origin), 201)
-	opts = ok("GET", "/beta/users/"+ginaID+"/authentication/fido2Methods/creationOptions(challengeTimeoutInMinutes=60)", nil, 200)
-	ok("POST", "/beta/users/"+ginaID+"/authentication/fido2Methods", newCredential(rp).body(challengeOf(opts), origin), 201)
-	// excludeCredentials now lists both keys
-	ok("GET", "/beta/users/"+ginaID+"/authentication/fido2Methods/creationOptions?challengeTimeoutInMinutes=10", nil, 200)
 }
 
 // Negative tests: the checks must catch what they exist to catch.

@@ -33,9 +33,8 @@ type Double struct {
 	log    requestLog
 	faults faultSet
 
-	authMu        sync.Mutex // guards the hooks below
-	authCheck     func(*http.Request) error
-	fido2Verifier FIDO2Verifier
+	authMu    sync.Mutex
+	authCheck func(*http.Request) error
 }
 
 // New returns a double serving a deep copy of t (nil = empty tenant). It

@@ -18,10 +18,6 @@ type Tenant struct {
 	// "ready" when true, "notAllowedByPolicy" when false.
 	SMSSignInEnabled bool `json:"smsSignInEnabled,omitempty"`
 
-	// FIDO2RelyingPartyID is the rp.id creationOptions returns (default
-	// "login.microsoft.com"); registrations must use origin https://<it>.
-	FIDO2RelyingPartyID string `json:"fido2RpId,omitempty"`
-
 	Users              []*User              `json:"users"`
 	Groups             []*Group             `json:"groups,omitempty"`
 	DirectoryRoles     []*DirectoryRole     `json:"directoryRoles,omitempty"`
@@ -35,11 +31,9 @@ type Tenant struct {
 	MailSenders []string `json:"mailSenders,omitempty"`
 
 	// Records of what callers did; tests assert on them.
-	Outbox      []SentMail   `json:"outbox,omitempty"`
-	ResumeCalls []ResumeCall `json:"resumeCalls,omitempty"`
-	// FIDO2Registrations records every accepted POST .../fido2Methods.
-	FIDO2Registrations []FIDO2Registration `json:"fido2Registrations,omitempty"`
-	DeletedObjects     []DeletedObject     `json:"deletedObjects,omitempty"`
+	Outbox         []SentMail      `json:"outbox,omitempty"`
+	ResumeCalls    []ResumeCall    `json:"resumeCalls,omitempty"`
+	DeletedObjects []DeletedObject `json:"deletedObjects,omitempty"`
 }
 
 // TAPPolicy mirrors temporaryAccessPassAuthenticationMethodConfiguration.
@@ -87,29 +81,6 @@ type User struct {
 	// IssuedTAPs records every pass ever created for the user, including
 	// ones a later pass replaced.
 	IssuedTAPs []IssuedTAP `json:"issuedTaps,omitempty"`
-	// FIDO2Challenges are the creationOptions challenges issued for the user.
-	FIDO2Challenges []FIDO2Challenge `json:"fido2Challenges,omitempty"`
-}
-
-// FIDO2Challenge is one challenge from creationOptions.
-type FIDO2Challenge struct {
-	Challenge string    `json:"challenge"`
-	Expires   time.Time `json:"expires"`
-	Used      bool      `json:"used,omitempty"`
-}
-
-// FIDO2Registration is one accepted passkey registration, with the raw
-// WebAuthn values for tests that verify them independently.
-type FIDO2Registration struct {
-	Time                   time.Time      `json:"time"`
-	UserID                 string         `json:"userId"`
-	MethodID               string         `json:"methodId"`
-	DisplayName            string         `json:"displayName"`
-	Beta                   bool           `json:"beta,omitempty"`
-	CredentialID           []byte         `json:"credentialId"`
-	ClientDataJSON         []byte         `json:"clientDataJSON"`
-	AttestationObject      []byte         `json:"attestationObject"`
-	ClientExtensionResults map[string]any `json:"clientExtensionResults,omitempty"`
 }
 
 // UnmarshalJSON defaults accountEnabled to true, as Graph creates
@@ -167,9 +138,7 @@ type AuthMethod struct {
 	// microsoftAuthenticator
 	DeviceTag       string `json:"deviceTag,omitempty"`
 	PhoneAppVersion string `json:"phoneAppVersion,omitempty"`
-	// fido2; CredentialID is the raw credential id, base64url without
-	// padding, listed in creationOptions' excludeCredentials.
-	CredentialID            string   `json:"credentialId,omitempty"`
+	// fido2
 	AAGUID                  string   `json:"aaGuid,omitempty"`
 	Model                   string   `json:"model,omitempty"`
 	AttestationLevel        string   `json:"attestationLevel,omitempty"`

@@ -29,8 +29,6 @@ func buildRoutes() []*route {
 		newRoute(patch, auth+"/phoneMethods/{id}", patchPhone, "", g+"phoneAuthenticationMethod"),
 		newRoute(post, auth+"/temporaryAccessPassMethods", postTAP,
 			g+"temporaryAccessPassAuthenticationMethod", g+"temporaryAccessPassAuthenticationMethod"),
-		newRoute(get, auth+"/fido2Methods/creationOptions", creationOptionsV1, g+"webauthnCredentialCreationOptions", ""),
-		newRoute(post, auth+"/fido2Methods", postFido2, g+"fido2AuthenticationMethod", g+"fido2AuthenticationMethod"),
 	}
 	rs = append(rs, methodRoutes()...)
 	rs = append(rs, membershipRoutes()...)
@@ -48,8 +46,6 @@ func buildRoutes() []*route {
 		newRoute(post, beta+"/identityGovernance/entitlementManagement/accessPackageAssignmentRequests/{id}/resume", resumeRequest,
 			"", "action:resume:"+g+"accessPackageAssignmentRequest"),
 		newRoute(get, beta+"/users/{user}/authentication/signInPreferences", getSignInPreferences, g+"signInPreferences", ""),
-		newRoute(get, beta+"/users/{user}/authentication/fido2Methods/{fn}", creationOptionsBeta, g+"webauthnCredentialCreationOptions", ""),
-		newRoute(post, beta+"/users/{user}/authentication/fido2Methods", postFido2, g+"fido2AuthenticationMethod", g+"fido2AuthenticationMethod"),
 		newRoute(patch, beta+"/users/{user}/authentication/signInPreferences", patchSignInPreferences, "", g+"signInPreferences"),
 	)
 	return rs

@@ -28,12 +28,7 @@ type edmType struct {
 	base     string // qualified, or ""
 	abstract bool
 	complex  bool
-	// bag marks an open type that declares no properties at all (WebAuthn
-	// extension inputs/outputs): any member is allowed. Other open types
-	// (user, message...) are checked strictly, since the point is to catch
-	// misspelt names.
-	bag   bool
-	props map[string]edmProp
+	props    map[string]edmProp
 }
 
 type edmProp struct {
@@ -221,9 +216,6 @@ func (s *edmSchema) checkMember(typ string, m map[string]any, k, path string) []
 		name = k[:i] // property annotation such as members@odata.bind
 	}
 	p, ok := s.prop(typ, name)
-	if !ok && s.types[typ].bag {
-		return nil
-	}
 	if !ok {
 		return []string{fmt.Sprintf("The property '%s' does not exist on type '%s'. Make sure to only use property names that are defined by the type or mark the type as open type.", name, typ)}
 	}

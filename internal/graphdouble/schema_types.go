@@ -24,7 +24,6 @@ func buildRequestSchema() *edmSchema {
 		"phoneNumber:Edm.String", "phoneType:"+g+"authenticationPhoneType",
 		"smsSignInState:"+g+"authenticationMethodSignInState")
 	addMailTypes(s)
-	addFido2Types(s)
 	s.addType("customExtensionData", "", true, true)
 	s.addType("accessPackageAssignmentRequestCallbackData", "customExtensionData", false, true,
 		"customExtensionStageInstanceDetail:Edm.String", "customExtensionStageInstanceId:Edm.String",
@@ -47,23 +46,6 @@ func buildRequestSchema() *edmSchema {
 	s.addAction("resume", "accessPackageAssignmentRequest",
 		"source:Edm.String", "type:Edm.String", "data:"+g+"customExtensionData")
 	return s
-}
-
-// addFido2Types covers the passkey registration body.
-func addFido2Types(s *edmSchema) {
-	s.addType("fido2AuthenticationMethod", "authenticationMethod", false, false,
-		"aaGuid:Edm.String", "attestationCertificates:Collection(Edm.String)",
-		"attestationLevel:"+g+"attestationLevel", "displayName:Edm.String", "model:Edm.String",
-		"passkeyType:"+g+"passkeyType", "publicKeyCredential:"+g+"webauthnPublicKeyCredential")
-	s.addType("webauthnPublicKeyCredential", "", false, true,
-		"clientExtensionResults:"+g+"webauthnAuthenticationExtensionsClientOutputs",
-		"id:Edm.String", "response:"+g+"webauthnAuthenticatorAttestationResponse")
-	s.addType("webauthnAuthenticatorAttestationResponse", "", false, true,
-		"attestationObject:Edm.String", "clientDataJSON:Edm.String")
-	s.addType("webauthnAuthenticationExtensionsClientOutputs", "", false, true)
-	s.types[g+"webauthnAuthenticationExtensionsClientOutputs"].bag = true
-	s.addEnum("attestationLevel", "attested", "notAttested", "unknownFutureValue")
-	s.addEnum("passkeyType", "deviceBound", "synced", "unknownFutureValue")
 }
 
 // addMailTypes covers graph.message as sendMail takes it (no attachments).

@@ -42,9 +42,6 @@ func ParseSeed(b []byte) (*Tenant, error) {
 
 // applyDefaults fills what Graph would: fixed method ids, user type, policy.
 func (t *Tenant) applyDefaults() {
-	if t.FIDO2RelyingPartyID == "" {
-		t.FIDO2RelyingPartyID = "login.microsoft.com"
-	}
 	p := &t.TAPPolicy
 	if p.MinimumLifetimeInMinutes == 0 {
 		p.MinimumLifetimeInMinutes = 10
@@ -257,10 +254,6 @@ func (t *Tenant) Clone() *Tenant {
 		c.ResumeCalls[i].Data = deepCopyJSON(c.ResumeCalls[i].Data)
 	}
 	c.DeletedObjects = slices.Clone(t.DeletedObjects)
-	c.FIDO2Registrations = slices.Clone(t.FIDO2Registrations)
-	for i := range c.FIDO2Registrations {
-		c.FIDO2Registrations[i].ClientExtensionResults = deepCopyJSON(c.FIDO2Registrations[i].ClientExtensionResults)
-	}
 	return &c
 }
 
@@ -285,7 +278,6 @@ func (u *User) clone() *User {
 		return &c
 	})
 	n.IssuedTAPs = slices.Clone(u.IssuedTAPs)
-	n.FIDO2Challenges = slices.Clone(u.FIDO2Challenges)
 	return &n
 }
 
