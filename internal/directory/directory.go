@@ -80,6 +80,42 @@ type Mail struct {
 	To      []string
 }
 
+// MethodType is an authentication method kind: Graph's @odata.type without
+// "#microsoft.graph." and "AuthenticationMethod".
+type MethodType string
+
+// Method types Graph lists under /users/{id}/authentication/methods.
+const (
+	MethodPhone              MethodType = "phone"
+	MethodAuthenticator      MethodType = "microsoftAuthenticator"
+	MethodSoftwareOath       MethodType = "softwareOath"
+	MethodFido2              MethodType = "fido2"
+	MethodWindowsHello       MethodType = "windowsHelloForBusiness"
+	MethodEmail              MethodType = "email"
+	MethodPlatformCredential MethodType = "platformCredential"
+	MethodTAP                MethodType = "temporaryAccessPass"
+	MethodPassword           MethodType = "password"
+)
+
+// Method is one registered authentication method. Values (numbers, keys)
+// are deliberately absent: the workflows need only what to delete.
+type Method struct {
+	ID   string
+	Type MethodType
+	// PhoneType is mobile, alternateMobile or office for phone methods.
+	PhoneType string
+}
+
+// Resume is the outcome an access-package request is resumed with.
+type Resume struct {
+	Source          string
+	Type            string // microsoft.graph.accessPackageCustomExtensionStage.<stage>
+	Stage           string
+	StageInstanceID string
+	Detail          string // shown to approvers and the requestor
+	State           string // "" or "denied"
+}
+
 // Directory is every Graph call the workflows make.
 type Directory interface {
 	// User looks a user up by object id or UPN.
@@ -100,6 +136,19 @@ type Directory interface {
 	// SendMail sends from the sender's mailbox; Graph accepts it (202) and
 	// delivers asynchronously.
 	SendMail(ctx context.Context, sender string, m Mail) error
+	// ListMethods lists the user's registered methods, password included.
+	ListMethods(ctx context.Context, userID string) ([]Method, error)
+	// DeleteMethod deletes one method through its typed endpoint (there is
+	// no generic delete). ErrNotFound when already gone; ErrDefaultMethod
+	// when it is the default and others remain.
+	DeleteMethod(ctx context.Context, userID string, m Method) error
+	// RevokeSessions invalidates the user's refresh tokens and session cookies.
+	RevokeSessions(ctx context.Context, userID string) error
+	// AddGroupMember adds the user through members/$ref; an existing
+	// membership is success.
+	AddGroupMember(ctx context.Context, groupID, userID string) error
+	// Resume continues an access-package request waiting for our callback.
+	Resume(ctx context.Context, requestID string, r Resume) error
 }
 
 // Errors every implementation maps onto, so workflows can decide without
@@ -109,6 +158,11 @@ var (
 	ErrOutcomeUnknown = errors.New("outcome unknown: the request may have been applied")
 	ErrThrottled      = errors.New("throttled by Microsoft Graph")
 	ErrUnavailable    = errors.New("Microsoft Graph unavailable")
+	// ErrDefaultMethod: Graph refuses to delete the default method while
+	// other methods remain; delete it last.
+	ErrDefaultMethod = errors.New("the user's default method cannot be deleted while others remain")
+	// ErrUnsupportedMethod: a method type with no typed delete endpoint.
+	ErrUnsupportedMethod = errors.New("method type cannot be deleted")
 )
 
 // Error is a Graph failure with what is safe to show: status and error

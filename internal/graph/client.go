@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
@@ -41,9 +42,10 @@ type Config struct {
 
 // Client is the Graph adapter.
 type Client struct {
-	sdk   *msgraph.GraphServiceClient
-	retry RetryPolicy
-	log   *slog.Logger
+	sdk     *msgraph.GraphServiceClient
+	baseURL string // for @odata.id references
+	retry   RetryPolicy
+	log     *slog.Logger
 }
 
 var _ directory.Directory = (*Client)(nil)
@@ -72,7 +74,7 @@ func New(cfg Config) (*Client, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Client{sdk: msgraph.NewGraphServiceClient(adapter), retry: cfg.Retry.withDefaults(), log: log}, nil
+	return &Client{sdk: msgraph.NewGraphServiceClient(adapter), baseURL: strings.TrimRight(cfg.BaseURL, "/"), retry: cfg.Retry.withDefaults(), log: log}, nil
 }
 
 // httpClient is the SDK's default pipeline without its retry handler.

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/directory"
@@ -102,6 +103,8 @@ func finalError(e *callError, s safety, cause error) error {
 		return errors.Join(out, cause)
 	case e.Status == http.StatusNotFound:
 		out.Kind = directory.ErrNotFound
+	case e.Status == http.StatusBadRequest && strings.Contains(strings.ToLower(e.Message), "default method"):
+		out.Kind = directory.ErrDefaultMethod
 	case e.Status == http.StatusTooManyRequests:
 		out.Kind = directory.ErrThrottled
 	case s == once && (e.Status == 0 || e.Status >= 500):
