@@ -29,21 +29,29 @@ func (d *Double) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		RawQuery: r.URL.RawQuery, Query: r.URL.Query(),
 		Gzipped: strings.Contains(strings.ToLower(r.Header.Get("Content-Encoding")), "gzip"),
 	}
-	defer func() {
-		entry.Duration = time.Since(start)
-		d.log.add(entry)
-	}()
+	// The entry is logged before anything reaches the client: a test that
+	// reads the log right after its call returned must find the call there.
+	logged := false
+	record := func() {
+		if !logged {
+			logged = true
+			entry.Duration = time.Since(start)
+			d.log.add(entry)
+		}
+	}
+	defer record() // the client gave up before an answer was written
 	body, status, err := readBody(r)
 	entry.Body = body
 	if err != nil {
 		entry.Status = status
+		record()
 		writeError(w, status, "BadRequest", err.Error(), d.now(), clientID)
 		return
 	}
-	d.serve(w, r, body, &entry)
+	d.serve(w, r, body, &entry, record)
 }
 
-func (d *Double) serve(w http.ResponseWriter, r *http.Request, body []byte, entry *LoggedRequest) {
+func (d *Double) serve(w http.ResponseWriter, r *http.Request, body []byte, entry *LoggedRequest, record func()) {
 	dec := d.faults.decide(r.Method, r.URL.Path)
 	if !sleep(r.Context(), dec.latency) {
 		return // the client gave up; nothing was applied
@@ -51,6 +59,7 @@ func (d *Double) serve(w http.ResponseWriter, r *http.Request, body []byte, entr
 	if check := d.currentAuthCheck(); check != nil {
 		if err := check(r); err != nil {
 			entry.Status, entry.Fault = http.StatusUnauthorized, "auth"
+			record()
 			w.Header().Set("WWW-Authenticate", `Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"`)
 			writeError(w, http.StatusUnauthorized, "InvalidAuthenticationToken", err.Error(), d.now(), r.Header.Get("client-request-id"))
 			return
@@ -60,10 +69,12 @@ func (d *Double) serve(w http.ResponseWriter, r *http.Request, body []byte, entr
 	switch {
 	case f != nil && f.Status != 0:
 		entry.Status, entry.Fault = f.Status, strconv.Itoa(f.Status)
+		record()
 		writeFault(w, f, d.now(), r.Header.Get("client-request-id"))
 		return
 	case f != nil && f.DropBeforeApply:
 		entry.Fault, entry.Dropped = "drop-before-apply", true
+		record()
 		dropConnection(w)
 		return
 	}
@@ -72,9 +83,11 @@ func (d *Double) serve(w http.ResponseWriter, r *http.Request, body []byte, entr
 	entry.Status = buf.status
 	if f != nil && f.Drop {
 		entry.Fault, entry.Dropped = "drop", true
+		record()
 		dropConnection(w)
 		return
 	}
+	record()
 	buf.flushTo(w)
 }
 
