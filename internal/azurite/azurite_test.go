@@ -14,6 +14,7 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/data/aztables"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azqueue"
+	"github.com/passkeyfirst/entra-mfa-recovery/internal/hostsim/childproc"
 )
 
 func TestMain(m *testing.M) { os.Exit(RunTests(m)) }
@@ -55,7 +56,7 @@ func TestQueueAndTableServices(t *testing.T) {
 
 func TestStopEndsTheProcess(t *testing.T) {
 	inst := ForTest(t)
-	pid := inst.cmd.Process.Pid
+	pid := inst.proc.Pid()
 	inst.Stop()
 	inst.Stop() // idempotent
 	if err := syscall.Kill(pid, 0); !errors.Is(err, syscall.ESRCH) {
@@ -93,15 +94,6 @@ func TestNewNameIsValidForQueuesAndTables(t *testing.T) {
 	}
 }
 
-func TestTailBuffer(t *testing.T) {
-	tb := &tailBuffer{max: 4}
-	tb.Write([]byte("abc"))
-	tb.Write([]byte("def"))
-	if tb.String() != "cdef" {
-		t.Fatalf("got %q", tb.String())
-	}
-}
-
 // A port taken between reservation and Azurite's bind makes Start retry.
 func TestStartRetriesAfterPortRace(t *testing.T) {
 	held, err := net.Listen("tcp", "127.0.0.1:0")
@@ -112,13 +104,13 @@ func TestStartRetriesAfterPortRace(t *testing.T) {
 	calls := 0
 	reservePorts = func(n int) ([]int, error) {
 		calls++
-		ports, err := freePorts(n)
+		ports, err := childproc.FreePorts(n)
 		if calls == 1 && err == nil {
 			ports[1] = held.Addr().(*net.TCPAddr).Port // the queue port is taken
 		}
 		return ports, err
 	}
-	defer func() { reservePorts = freePorts }()
+	defer func() { reservePorts = childproc.FreePorts }()
 	inst := ForTest(t)
 	if calls < 2 || strings.HasSuffix(inst.QueueEndpoint(), ":"+strconv.Itoa(held.Addr().(*net.TCPAddr).Port)+"/devstoreaccount1") {
 		t.Fatalf("no retry: %d calls, queue %s", calls, inst.QueueEndpoint())

@@ -8,22 +8,20 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/passkeyfirst/entra-mfa-recovery/internal/hostsim/childproc"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/queue"
 )
 
 // Instance is a running Azurite process.
 type Instance struct {
-	cmd       *exec.Cmd
-	output    *tailBuffer
-	exited    chan struct{} // closed when the process has exited
+	proc      *childproc.Process
+	output    *childproc.TailBuffer
 	blobURL   string
 	queueURL  string
 	tableURL  string
-	stopOnce  sync.Once
 	nameCount atomic.Int64
 }
 
@@ -57,8 +55,8 @@ func Start(ctx context.Context) (*Instance, error) {
 
 var errPortTaken = errors.New("port taken")
 
-// reservePorts is freePorts; tests replace it to lose a port race.
-var reservePorts = freePorts
+// reservePorts is childproc.FreePorts; tests replace it to lose a port race.
+var reservePorts = childproc.FreePorts
 
 func startOnce(ctx context.Context, bin string) (*Instance, error) {
 	ports, err := reservePorts(3)
@@ -66,19 +64,16 @@ func startOnce(ctx context.Context, bin string) (*Instance, error) {
 		return nil, err
 	}
 	inst := &Instance{
-		output:   &tailBuffer{max: 16 << 10},
-		exited:   make(chan struct{}),
+		output:   childproc.NewTailBuffer(16 << 10),
 		blobURL:  endpoint(ports[0]),
 		queueURL: endpoint(ports[1]),
 		tableURL: endpoint(ports[2]),
 	}
-	inst.cmd = exec.Command(bin, args(ports)...)
-	inst.cmd.Stdout, inst.cmd.Stderr = inst.output, inst.output
-	setProcessGroup(inst.cmd)
-	if err := inst.cmd.Start(); err != nil {
-		return nil, fmt.Errorf("run %s: %w", bin, err)
+	cmd := exec.Command(bin, args(ports)...)
+	cmd.Stdout, cmd.Stderr = inst.output, inst.output
+	if inst.proc, err = childproc.Start(cmd); err != nil {
+		return nil, err
 	}
-	go func() { _ = inst.cmd.Wait(); close(inst.exited) }()
 	if err := inst.waitReady(ctx); err != nil {
 		inst.Stop()
 		return nil, err
@@ -116,7 +111,7 @@ func (i *Instance) waitReady(ctx context.Context) error {
 			return nil
 		}
 		select {
-		case <-i.exited:
+		case <-i.proc.Exited():
 			return i.exitError()
 		case <-ctx.Done():
 			return fmt.Errorf("azurite did not answer: %w; output: %s", ctx.Err(), i.output)
@@ -130,7 +125,7 @@ func (i *Instance) exitError() error {
 	if strings.Contains(out, "EADDRINUSE") {
 		return fmt.Errorf("%w: %s", errPortTaken, out)
 	}
-	return fmt.Errorf("azurite exited: %v; output: %s", i.cmd.ProcessState, out)
+	return fmt.Errorf("azurite exited: %v; output: %s", i.proc.State(), out)
 }
 
 func answersAsAzurite(ctx context.Context, client *http.Client, url, server string) bool {
@@ -172,17 +167,4 @@ func (i *Instance) NewName(prefix string) string {
 }
 
 // Stop ends the process group and waits for the exit. Safe to call twice.
-func (i *Instance) Stop() {
-	i.stopOnce.Do(func() {
-		if i.cmd.Process == nil {
-			return
-		}
-		terminate(i.cmd)
-		select {
-		case <-i.exited:
-		case <-time.After(5 * time.Second):
-			kill(i.cmd)
-			<-i.exited
-		}
-	})
-}
+func (i *Instance) Stop() { i.proc.Stop(5 * time.Second) }

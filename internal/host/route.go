@@ -107,3 +107,16 @@ func setParam(params map[string]string, name, escaped string) bool {
 	params[name] = v
 	return true
 }
+
+// MatchRoute matches a path after the route prefix (escaped, as on the
+// wire) against a function.json route template and returns the unescaped
+// route parameters. The host simulator uses it to fill Params as the host
+// does.
+func MatchRoute(template, path string) (params map[string]string, ok bool, err error) {
+	t, err := parseRoute(strings.Trim(template, "/"))
+	if err != nil {
+		return nil, false, err
+	}
+	params, ok = t.match(path)
+	return params, ok, nil
+}

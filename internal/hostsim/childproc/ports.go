@@ -1,15 +1,14 @@
-package azurite
+package childproc
 
 import (
 	"fmt"
 	"net"
 )
 
-// freePorts reserves n distinct free ports by listening on :0, then closes
-// the listeners so Azurite can bind them. Another process may take one in
-// between: Start notices (Azurite exits with EADDRINUSE, or a foreign
-// server answers) and retries with new ports.
-func freePorts(n int) ([]int, error) {
+// FreePorts returns n distinct free ports on 127.0.0.1, found by listening
+// on :0; the listeners are closed so a child can bind them. Another process
+// may take one in between: callers must detect that and retry.
+func FreePorts(n int) ([]int, error) {
 	var lns []net.Listener
 	defer func() {
 		for _, ln := range lns {

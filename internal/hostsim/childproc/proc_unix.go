@@ -1,14 +1,14 @@
 //go:build unix
 
-package azurite
+package childproc
 
 import (
 	"os/exec"
 	"syscall"
 )
 
-// setProcessGroup gives Azurite its own process group, so Stop ends it and
-// anything it spawned, and never the test binary's group.
+// setProcessGroup gives the child its own process group, so Stop ends it
+// and anything it spawned, and never the parent's group.
 func setProcessGroup(cmd *exec.Cmd) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	setParentDeathSignal(cmd.SysProcAttr)
