@@ -103,21 +103,17 @@ func (i *Instance) waitReady(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, readyTimeout)
 	defer cancel()
 	client := &http.Client{Timeout: time.Second}
-	tick := time.NewTicker(50 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		if answersAsAzurite(ctx, client, i.queueURL+"?comp=list", "Azurite-Queue") &&
-			answersAsAzurite(ctx, client, i.tableURL+"/Tables", "Azurite-Table") {
-			return nil
-		}
-		select {
-		case <-i.proc.Exited():
-			return i.exitError()
-		case <-ctx.Done():
-			return fmt.Errorf("azurite did not answer: %w; output: %s", ctx.Err(), i.output)
-		case <-tick.C:
-		}
+	err := childproc.Poll(ctx, 50*time.Millisecond, i.proc.Exited(), func(ctx context.Context) bool {
+		return answersAsAzurite(ctx, client, i.queueURL+"?comp=list", "Azurite-Queue") &&
+			answersAsAzurite(ctx, client, i.tableURL+"/Tables", "Azurite-Table")
+	})
+	switch {
+	case errors.Is(err, childproc.ErrExited):
+		return i.exitError()
+	case err != nil:
+		return fmt.Errorf("azurite did not answer: %w; output: %s", err, i.output)
 	}
+	return nil
 }
 
 func (i *Instance) exitError() error {

@@ -21,12 +21,17 @@ type invocation struct {
 
 var errNoTrigger = errors.New("trigger binding missing from Data")
 
-func parseInvocation(body []byte) (*invocation, error) {
+// parseInvocation reads the envelope and the trigger binding's value.
+func parseInvocation(body []byte, trigger string) (*invocation, json.RawMessage, error) {
 	var inv invocation
 	if err := json.Unmarshal(body, &inv); err != nil {
-		return nil, fmt.Errorf("invocation is not a JSON object: %w", err)
+		return nil, nil, fmt.Errorf("invocation is not a JSON object: %w", err)
 	}
-	return &inv, nil
+	raw, ok := lookup(inv.Data, trigger)
+	if !ok || isNull(raw) {
+		return nil, nil, fmt.Errorf("%w: %q", errNoTrigger, trigger)
+	}
+	return &inv, raw, nil
 }
 
 // lookup finds a key exactly, then case-insensitively: binding names come
@@ -43,14 +48,6 @@ func lookup(m map[string]json.RawMessage, key string) (json.RawMessage, bool) {
 	return nil, false
 }
 
-func (inv *invocation) trigger(name string) (json.RawMessage, error) {
-	raw, ok := lookup(inv.Data, name)
-	if !ok || isNull(raw) {
-		return nil, fmt.Errorf("%w: %q", errNoTrigger, name)
-	}
-	return raw, nil
-}
-
 func isNull(raw json.RawMessage) bool {
 	return len(raw) == 0 || string(raw) == "null"
 }
@@ -59,11 +56,7 @@ func isNull(raw json.RawMessage) bool {
 // message text JSON-encoded twice and the ids quoted (reference §2.4); the
 // idealised documented shapes decode too.
 func decodeQueueInvocation(body []byte, trigger string) (*QueueMessage, error) {
-	inv, err := parseInvocation(body)
-	if err != nil {
-		return nil, err
-	}
-	raw, err := inv.trigger(trigger)
+	inv, raw, err := parseInvocation(body, trigger)
 	if err != nil {
 		return nil, err
 	}
@@ -177,11 +170,7 @@ type timerPayload struct {
 }
 
 func decodeTimerInvocation(body []byte, trigger string) (*TimerInfo, error) {
-	inv, err := parseInvocation(body)
-	if err != nil {
-		return nil, err
-	}
-	raw, err := inv.trigger(trigger)
+	_, raw, err := parseInvocation(body, trigger)
 	if err != nil {
 		return nil, err
 	}
@@ -207,11 +196,7 @@ type httpPayload struct {
 }
 
 func decodeHTTPInvocation(body []byte, trigger string) (*HTTPRequest, error) {
-	inv, err := parseInvocation(body)
-	if err != nil {
-		return nil, err
-	}
-	raw, err := inv.trigger(trigger)
+	_, raw, err := parseInvocation(body, trigger)
 	if err != nil {
 		return nil, err
 	}

@@ -1,7 +1,6 @@
 package host
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,32 +9,15 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
+
+	"github.com/passkeyfirst/entra-mfa-recovery/internal/doubles/logcapture"
 )
 
-// syncBuffer collects log output from concurrent handlers.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-func newTestServer(t testing.TB) (*Server, *syncBuffer) {
+func newTestServer(t testing.TB) (*Server, *logcapture.Buffer) {
 	t.Helper()
-	logs := &syncBuffer{}
-	return NewServer(slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))), logs
+	log, logs := logcapture.New(slog.LevelDebug)
+	return NewServer(log), logs
 }
 
 // toyFunctions is a small table covering every kind of function.
@@ -92,7 +74,7 @@ func toyFunctions() []Function {
 	}
 }
 
-func readyServer(t testing.TB) (*Server, *syncBuffer) {
+func readyServer(t testing.TB) (*Server, *logcapture.Buffer) {
 	t.Helper()
 	s, logs := newTestServer(t)
 	s.Ready(toyFunctions())

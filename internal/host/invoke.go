@@ -27,6 +27,10 @@ type httpOutput struct {
 // Queue messages are at most 64 KiB; this leaves room for metadata.
 const envelopeLimit int64 = 4 << 20
 
+// httpEnvelopeLimit bounds an HTTP function's invocation body: the request
+// body travels JSON-escaped (up to a few times longer) beside the headers.
+func httpEnvelopeLimit(fn *Function) int64 { return 4*fn.maxBody() + 1<<20 }
+
 // serveInvocation serves POST /{Name}.
 func (s *Server) serveInvocation(w http.ResponseWriter, r *http.Request, fn *Function) int {
 	if r.Method != http.MethodPost {
@@ -64,8 +68,7 @@ func badInvocation(w http.ResponseWriter, err error) int {
 // function answers (4xx included) is a successful invocation carrying that
 // answer in the http output; the caller sees the function's status.
 func (s *Server) invokeHTTP(w http.ResponseWriter, r *http.Request, fn *Function) int {
-	// The body travels JSON-escaped inside the envelope with the headers.
-	body, tooBig, err := readEnvelope(r, 4*fn.maxBody()+1<<20)
+	body, tooBig, err := readEnvelope(r, httpEnvelopeLimit(fn))
 	if err != nil {
 		return badInvocation(w, err)
 	}
@@ -120,9 +123,9 @@ func toHTTPOutput(res *HTTPResponse) httpOutput {
 }
 
 func (s *Server) invokeQueue(w http.ResponseWriter, r *http.Request, fn *Function) int {
-	body, tooBig, err := readEnvelope(r, envelopeLimit)
-	if err != nil || tooBig {
-		return invocationTooLargeOr(w, err)
+	body, ok, status := readTriggerEnvelope(w, r)
+	if !ok {
+		return status
 	}
 	msg, err := decodeQueueInvocation(body, fn.Trigger)
 	if err != nil {
@@ -140,9 +143,9 @@ func (s *Server) invokeQueue(w http.ResponseWriter, r *http.Request, fn *Functio
 }
 
 func (s *Server) invokeTimer(w http.ResponseWriter, r *http.Request, fn *Function) int {
-	body, tooBig, err := readEnvelope(r, envelopeLimit)
-	if err != nil || tooBig {
-		return invocationTooLargeOr(w, err)
+	body, ok, status := readTriggerEnvelope(w, r)
+	if !ok {
+		return status
 	}
 	info, err := decodeTimerInvocation(body, fn.Trigger)
 	if err != nil {
@@ -154,11 +157,17 @@ func (s *Server) invokeTimer(w http.ResponseWriter, r *http.Request, fn *Functio
 	return writeJSON(w, http.StatusOK, invokeResponse{Outputs: map[string]any{}, Logs: []string{}})
 }
 
-func invocationTooLargeOr(w http.ResponseWriter, err error) int {
-	if err != nil {
-		return badInvocation(w, err)
+// readTriggerEnvelope reads a queue or timer invocation. When it cannot
+// (ok false), it has answered 400 or 413 and returns the status written.
+func readTriggerEnvelope(w http.ResponseWriter, r *http.Request) (body []byte, ok bool, status int) {
+	body, tooBig, err := readEnvelope(r, envelopeLimit)
+	switch {
+	case err != nil:
+		return nil, false, badInvocation(w, err)
+	case tooBig:
+		return nil, false, writeResponse(w, tooLarge(envelopeLimit))
 	}
-	return writeResponse(w, tooLarge(envelopeLimit))
+	return body, true, 0
 }
 
 // failed answers 500 so the host counts a failed invocation (and retries a

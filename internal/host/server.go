@@ -144,8 +144,8 @@ func (s *Server) waitReady(ctx context.Context, w http.ResponseWriter) bool {
 // dispatch picks the transport: /{Name} is a JSON invocation, anything under
 // the route prefix a forwarded request. It returns the status written.
 func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) int {
-	name := strings.TrimPrefix(r.URL.Path, "/")
-	if fn := s.tab.byName[name]; fn != nil && !strings.Contains(name, "/") {
+	// Names cannot hold "/" (ValidateFunctions), so only /{Name} matches.
+	if fn := s.tab.byName[strings.TrimPrefix(r.URL.Path, "/")]; fn != nil {
 		return s.serveInvocation(w, r, fn)
 	}
 	if rest, ok := s.underPrefix(r.URL.EscapedPath()); ok {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azqueue"
+	"github.com/passkeyfirst/entra-mfa-recovery/internal/hostsim/childproc"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/queue"
 )
 
@@ -160,20 +161,15 @@ func waitReady(ctx context.Context, client *http.Client, base string, limit time
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
-	tick := time.NewTicker(25 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		if probe(ctx, client, base) {
-			return time.Since(start), nil
-		}
-		select {
-		case <-ctx.Done():
-			return time.Since(start), fmt.Errorf("hostsim: handler at %s not ready after %v: %w", base, time.Since(start).Round(time.Millisecond), ctx.Err())
-		case <-exited:
-			return time.Since(start), errors.New("hostsim: handler exited before it answered GET /")
-		case <-tick.C:
-		}
+	err := childproc.Poll(ctx, 25*time.Millisecond, exited, func(ctx context.Context) bool { return probe(ctx, client, base) })
+	took := time.Since(start)
+	switch {
+	case errors.Is(err, childproc.ErrExited):
+		return took, errors.New("hostsim: handler exited before it answered GET /")
+	case err != nil:
+		return took, fmt.Errorf("hostsim: handler at %s not ready after %v: %w", base, took.Round(time.Millisecond), err)
 	}
+	return took, nil
 }
 
 func probe(ctx context.Context, client *http.Client, base string) bool {
