@@ -7,7 +7,8 @@ AZURITE := tools/node_modules/.bin/azurite
 # detector; a race build of the SDK would double the cold build time.
 RACE_PKGS := ./internal/host/... ./internal/hostsim/... ./internal/queue/... \
 	./internal/graphdouble/... ./internal/callerauth/... ./internal/doubles/... \
-	./internal/secrets/... ./internal/config/... ./internal/redact/... ./internal/audit/...
+	./internal/secrets/... ./internal/config/... ./internal/redact/... ./internal/audit/... \
+	./internal/azurite/... ./internal/sandbox/...
 
 .PHONY: all demo test tools check package bench clean
 

@@ -73,7 +73,9 @@ func startOnce(ctx context.Context, bin string, env map[string]string) (*Process
 	if p.proc, err = childproc.Start(cmd); err != nil {
 		return p, fmt.Errorf("hostsim: %w", err)
 	}
-	p.Ready, err = waitReady(ctx, http.DefaultClient, p.URL, 30*time.Second, p.proc.Exited())
+	// Probe every millisecond rather than the host's 25 ms, so Ready
+	// measures the handler and not the polling interval.
+	p.Ready, err = waitReady(ctx, http.DefaultClient, p.URL, time.Millisecond, 30*time.Second, p.proc.Exited())
 	if err != nil {
 		p.Stop()
 		return p, fmt.Errorf("%w; stderr: %s", err, truncate([]byte(p.Stderr()), 2048))

@@ -154,14 +154,17 @@ func (s *Sim) resolve(v string) string {
 // answer arrives (even a 404), and returns how long that took. It fails
 // after Config.InitTimeout, where the host gives up on the worker.
 func (s *Sim) WaitReady(ctx context.Context) (time.Duration, error) {
-	return waitReady(ctx, s.client, s.cfg.HandlerURL, s.cfg.InitTimeout, nil)
+	return waitReady(ctx, s.client, s.cfg.HandlerURL, hostPollInterval, s.cfg.InitTimeout, nil)
 }
 
-func waitReady(ctx context.Context, client *http.Client, base string, limit time.Duration, exited <-chan struct{}) (time.Duration, error) {
+// hostPollInterval is how often the host probes a starting worker.
+const hostPollInterval = 25 * time.Millisecond
+
+func waitReady(ctx context.Context, client *http.Client, base string, every, limit time.Duration, exited <-chan struct{}) (time.Duration, error) {
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
-	err := childproc.Poll(ctx, 25*time.Millisecond, exited, func(ctx context.Context) bool { return probe(ctx, client, base) })
+	err := childproc.Poll(ctx, every, exited, func(ctx context.Context) bool { return probe(ctx, client, base) })
 	took := time.Since(start)
 	switch {
 	case errors.Is(err, childproc.ErrExited):

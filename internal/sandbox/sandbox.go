@@ -9,6 +9,7 @@ package sandbox
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -92,6 +93,7 @@ func (s *Sandbox) checkGraphTokens() error {
 		AllowedAppIDs: []string{s.IdentityClientID},
 		RequiredRoles: GraphRoles,
 		JWKSURL:       s.Issuer.JWKSURL(),
+		Logger:        slog.New(slog.DiscardHandler),
 	})
 	if err != nil {
 		return fmt.Errorf("graph token check: %w", err)
