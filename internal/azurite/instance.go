@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/hostsim/childproc"
-	"github.com/passkeyfirst/entra-mfa-recovery/internal/queue"
+	"github.com/passkeyfirst/entra-mfa-recovery/internal/storage"
 )
 
 // Instance is a running Azurite process.
@@ -94,7 +94,7 @@ func args(ports []int) []string {
 }
 
 func endpoint(port int) string {
-	return fmt.Sprintf("http://127.0.0.1:%d/%s", port, queue.DevAccountName)
+	return fmt.Sprintf("http://127.0.0.1:%d/%s", port, storage.DevAccountName)
 }
 
 // waitReady polls until both services answer as Azurite. Checking the
@@ -140,7 +140,7 @@ func answersAsAzurite(ctx context.Context, client *http.Client, url, server stri
 // ConnectionString is the explicit devstoreaccount1 string with the blob,
 // queue and table endpoints of this instance.
 func (i *Instance) ConnectionString() string {
-	return queue.DevConnectionString(i.blobURL, i.queueURL, i.tableURL)
+	return storage.DevConnectionString(i.blobURL, i.queueURL, i.tableURL)
 }
 
 // QueueEndpoint is the queue service URL, e.g. http://127.0.0.1:PORT/devstoreaccount1.

@@ -6,12 +6,14 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azqueue"
+
+	"github.com/passkeyfirst/entra-mfa-recovery/internal/storage"
 )
 
 // ServiceClient builds a client from a connection string, including the
-// UseDevelopmentStorage=true shorthand (see ResolveConnectionString).
+// UseDevelopmentStorage=true shorthand (see storage.ResolveConnectionString).
 func ServiceClient(conn string) (*azqueue.ServiceClient, error) {
-	resolved, err := ResolveConnectionString(conn)
+	resolved, err := storage.ResolveConnectionString(conn)
 	if err != nil {
 		return nil, err
 	}

@@ -1,4 +1,7 @@
-package queue
+// Package storage resolves Azure Storage connection strings for our own
+// queue and table clients, which, unlike the Functions host, do not accept
+// the UseDevelopmentStorage=true shorthand.
+package storage
 
 import (
 	"errors"

@@ -1,0 +1,52 @@
+package storage
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestResolveConnectionString(t *testing.T) {
+	tests := []struct {
+		name, in string
+		want     []string
+	}{
+		{"shorthand", "UseDevelopmentStorage=true", []string{
+			"AccountName=devstoreaccount1", "AccountKey=" + DevAccountKey,
+			"QueueEndpoint=http://127.0.0.1:10001/devstoreaccount1;", "TableEndpoint=http://127.0.0.1:10002/devstoreaccount1;",
+			"BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1;",
+		}},
+		{"shorthand, any case and spacing", " usedevelopmentstorage = True ; ", []string{"QueueEndpoint=http://127.0.0.1:10001/devstoreaccount1;"}},
+		{"proxy keeps the emulator ports", "UseDevelopmentStorage=true;DevelopmentStorageProxyUri=http://azurite:9999", []string{
+			"QueueEndpoint=http://azurite:10001/devstoreaccount1;", "TableEndpoint=http://azurite:10002/devstoreaccount1;",
+		}},
+		{"explicit string unchanged", "DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=a2V5;EndpointSuffix=core.windows.net",
+			[]string{"DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=a2V5;EndpointSuffix=core.windows.net"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := ResolveConnectionString(tc.in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("%q lacks %q", got, w)
+				}
+			}
+		})
+	}
+}
+
+func TestResolveConnectionStringErrors(t *testing.T) {
+	const key = "c2VjcmV0LWtleTEy"
+	for _, in := range []string{"", " ; ", "AccountName=a;AccountKey:" + key, "UseDevelopmentStorage=true;DevelopmentStorageProxyUri=not a url"} {
+		_, err := ResolveConnectionString(in)
+		if err == nil {
+			t.Errorf("%q: want an error", in)
+			continue
+		}
+		if strings.Contains(err.Error(), key) {
+			t.Errorf("error leaks the key: %v", err)
+		}
+	}
+}
