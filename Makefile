@@ -8,7 +8,7 @@ AZURITE := tools/node_modules/.bin/azurite
 RACE_PKGS := ./internal/host/... ./internal/hostsim/... ./internal/queue/... \
 	./internal/graphdouble/... ./internal/callerauth/... ./internal/doubles/... \
 	./internal/secrets/... ./internal/config/... ./internal/redact/... ./internal/audit/... \
-	./internal/azurite/... ./internal/sandbox/... ./internal/storage/...
+	./internal/azurite/... ./internal/sandbox/... ./internal/storage/... ./internal/ledger/...
 
 .PHONY: all demo test tools check package bench clean
 
