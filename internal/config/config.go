@@ -25,7 +25,13 @@ type Settings struct {
 	// MailSender is the mailbox (UPN or object id) passes are sent from.
 	MailSender string
 	NewHire    NewHire
-	LogLevel   slog.Level
+	Reset      Reset
+	// KeyVaultURL is the vault secrets are read from (e.g. the Teams
+	// webhook URL); empty when no feature needs one.
+	KeyVaultURL string
+	// LedgerTable is the Table storage table of the work ledger.
+	LedgerTable string
+	LogLevel    slog.Level
 }
 
 // Storage is where queues and tables live: a connection string, or service
@@ -63,6 +69,37 @@ type NewHire struct {
 	TAPLifetimeMinutes int
 }
 
+// Reset configures the approved MFA reset (AccessPackageCallout, MfaReset).
+type Reset struct {
+	// CallerAppIDs are the relay Logic App's managed identity (client) ids.
+	CallerAppIDs []string
+	// Stages the callout accepts (accessPackageCustomExtensionStage names).
+	Stages             []string
+	TAPLifetimeMinutes int
+	// MethodTypes are the method kinds removed (directory.MethodType names).
+	MethodTypes []string
+	// ScopeGroupID, if set, limits resets to (transitive) members.
+	ScopeGroupID     string
+	AllowSelfRequest bool
+	// DeliverTo lists who receives the pass: "manager", "requestor".
+	DeliverTo  []string
+	NotifyUser bool
+	Resume     bool
+	// CAGroupID is the temporary Conditional Access group, if any.
+	CAGroupID string
+	// TeamsWebhookSecret names the Key Vault secret holding a Teams
+	// Workflows webhook URL for metadata-only notices; empty: none.
+	TeamsWebhookSecret string
+	Lease              time.Duration
+}
+
+// Resettable method types, and the default: every MFA method.
+var (
+	ResettableMethods = []string{"phone", "microsoftAuthenticator", "softwareOath", "fido2",
+		"windowsHelloForBusiness", "email", "platformCredential", "temporaryAccessPass"}
+	resetStages = []string{"assignmentRequestCreated", "assignmentRequestApproved", "assignmentRequestGranted"}
+)
+
 // Credential kinds.
 const (
 	CredentialManagedIdentity = "managed-identity"
@@ -86,6 +123,15 @@ func Load(lookup func(string) (string, bool)) (Settings, error) {
 	s.NewHire = NewHire{
 		CallerAppIDs:       r.guids("NEW_HIRE_CALLER_APP_IDS", true),
 		TAPLifetimeMinutes: r.intIn("NEW_HIRE_TAP_LIFETIME_MINUTES", 120, 10, 43200),
+	}
+	s.Reset = readReset(r)
+	s.KeyVaultURL = r.httpsURL("KEY_VAULT_URL", "")
+	if s.Reset.TeamsWebhookSecret != "" && s.KeyVaultURL == "" {
+		r.fail("KEY_VAULT_URL", "required when RESET_TEAMS_WEBHOOK_SECRET is set")
+	}
+	s.LedgerTable = r.optional("LEDGER_TABLE", "mfarecoveryledger")
+	if !validTableName(s.LedgerTable) {
+		r.fail("LEDGER_TABLE", "must be 3-63 letters and digits, starting with a letter, got %q", s.LedgerTable)
 	}
 	s.LogLevel = readLogLevel(r)
 	if len(r.problems) > 0 {
@@ -155,4 +201,39 @@ func readLogLevel(r *reader) slog.Level {
 		r.fail("LOG_LEVEL", "must be debug, info, warn or error, got %q", v)
 	}
 	return l
+}
+
+func readReset(r *reader) Reset {
+	rs := Reset{
+		CallerAppIDs:       r.guids("ACCESS_PACKAGE_CALLER_APP_IDS", true),
+		Stages:             r.oneOf("RESET_STAGES", "assignmentRequestApproved", resetStages),
+		TAPLifetimeMinutes: r.intIn("RESET_TAP_LIFETIME_MINUTES", 60, 10, 43200),
+		MethodTypes:        r.oneOf("RESET_METHOD_TYPES", strings.Join(ResettableMethods, ","), ResettableMethods),
+		ScopeGroupID:       r.guid("RESET_SCOPE_GROUP_ID", false),
+		AllowSelfRequest:   r.boolean("RESET_ALLOW_SELF_REQUEST", false),
+		DeliverTo:          r.oneOf("RESET_DELIVER_TO", "manager", []string{"manager", "requestor"}),
+		NotifyUser:         r.boolean("RESET_NOTIFY_USER", true),
+		Resume:             r.boolean("RESET_RESUME", true),
+		CAGroupID:          r.guid("CA_GROUP_ID", false),
+		TeamsWebhookSecret: r.optional("RESET_TEAMS_WEBHOOK_SECRET", ""),
+		Lease:              r.seconds("RESET_LEASE_SECONDS", 120*time.Second, 30, 600),
+	}
+	if len(rs.DeliverTo) == 0 {
+		r.fail("RESET_DELIVER_TO", "must name at least one of manager, requestor")
+	}
+	return rs
+}
+
+// validTableName follows Table storage's naming rule.
+func validTableName(s string) bool {
+	if len(s) < 3 || len(s) > 63 {
+		return false
+	}
+	for i, c := range s {
+		letter := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+		if !letter && (i == 0 || c < '0' || c > '9') {
+			return false
+		}
+	}
+	return true
 }

@@ -14,12 +14,13 @@ const (
 
 func env(over map[string]string) func(string) (string, bool) {
 	base := map[string]string{
-		"TENANT_ID":               tenant,
-		"AzureWebJobsStorage":     "UseDevelopmentStorage=true",
-		"CALLER_AUDIENCES":        "api://mfa-recovery",
-		"PROTECTED_GROUP_ID":      group,
-		"MAIL_SENDER":             "mfa-recovery@contoso.com",
-		"NEW_HIRE_CALLER_APP_IDS": app,
+		"TENANT_ID":                     tenant,
+		"AzureWebJobsStorage":           "UseDevelopmentStorage=true",
+		"CALLER_AUDIENCES":              "api://mfa-recovery",
+		"PROTECTED_GROUP_ID":            group,
+		"MAIL_SENDER":                   "mfa-recovery@contoso.com",
+		"NEW_HIRE_CALLER_APP_IDS":       app,
+		"ACCESS_PACKAGE_CALLER_APP_IDS": app,
 	}
 	for k, v := range over {
 		if v == "<unset>" {
@@ -123,5 +124,35 @@ func TestIdentityBasedStorage(t *testing.T) {
 	_, err = Load(env(map[string]string{"AzureWebJobsStorage": "<unset>"}))
 	if err == nil || !strings.Contains(err.Error(), "AzureWebJobsStorage: required") {
 		t.Fatalf("want storage required, got %v", err)
+	}
+}
+
+func TestResetDefaultsAndChoices(t *testing.T) {
+	s, err := Load(env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := s.Reset
+	if r.TAPLifetimeMinutes != 60 || !r.NotifyUser || !r.Resume || r.AllowSelfRequest ||
+		strings.Join(r.Stages, ",") != "assignmentRequestApproved" || strings.Join(r.DeliverTo, ",") != "manager" ||
+		len(r.MethodTypes) != len(ResettableMethods) || r.Lease != 2*time.Minute {
+		t.Errorf("defaults %+v", r)
+	}
+	if s.LedgerTable != "mfarecoveryledger" || s.KeyVaultURL != "" {
+		t.Errorf("ledger %q vault %q", s.LedgerTable, s.KeyVaultURL)
+	}
+	s, err = Load(env(map[string]string{"RESET_METHOD_TYPES": "FIDO2, phone", "RESET_DELIVER_TO": "manager,requestor"}))
+	if err != nil || strings.Join(s.Reset.MethodTypes, ",") != "fido2,phone" || len(s.Reset.DeliverTo) != 2 {
+		t.Errorf("choices %+v %v", s.Reset, err)
+	}
+	_, err = Load(env(map[string]string{
+		"RESET_METHOD_TYPES": "password", "RESET_DELIVER_TO": "channel", "RESET_STAGES": "assignmentRequestRemoved",
+		"RESET_TEAMS_WEBHOOK_SECRET": "teams-url", "LEDGER_TABLE": "1-bad",
+	}))
+	for _, want := range []string{`RESET_METHOD_TYPES: "password" is not one of`, `RESET_DELIVER_TO: "channel"`,
+		"RESET_STAGES:", "KEY_VAULT_URL: required when", "LEDGER_TABLE:"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("want %q in %v", want, err)
+		}
 	}
 }

@@ -130,6 +130,9 @@ func (r *reader) guids(name string, required bool) []string {
 // local sandbox runs; a production setting pointing at http is a mistake.
 func (r *reader) httpsURL(name, def string) string {
 	v := strings.TrimRight(r.optional(name, def), "/")
+	if v == "" && def == "" {
+		return "" // optional and not set
+	}
 	u, err := url.Parse(v)
 	if err != nil || u.Host == "" || (u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname()))) {
 		r.fail(name, "must be an https URL (http only on localhost), got %q", v)
@@ -139,4 +142,26 @@ func (r *reader) httpsURL(name, def string) string {
 
 func isLoopback(host string) bool {
 	return host == "localhost" || host == "::1" || strings.HasPrefix(host, "127.")
+}
+
+// oneOf reads a list whose every entry must be one of allowed (compared
+// case-insensitively, returned in allowed's spelling).
+func (r *reader) oneOf(name, def string, allowed []string) []string {
+	raw := r.optional(name, def)
+	var out []string
+	for _, p := range strings.FieldsFunc(raw, func(c rune) bool { return c == ',' || c == ';' }) {
+		p = strings.TrimSpace(p)
+		match := ""
+		for _, a := range allowed {
+			if strings.EqualFold(a, p) {
+				match = a
+			}
+		}
+		if match == "" {
+			r.fail(name, "%q is not one of %s", p, strings.Join(allowed, ", "))
+			continue
+		}
+		out = append(out, match)
+	}
+	return out
 }

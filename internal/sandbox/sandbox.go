@@ -27,6 +27,11 @@ const (
 	AppAudience = "api://mfa-recovery"
 	// HRAppID is the HR system allowed to call NewHireTap.
 	HRAppID = "c0ffee00-0000-4000-8000-0000000000a1"
+	// RelayAppID is the relay Logic App's managed identity, the caller of
+	// AccessPackageCallout.
+	RelayAppID = "c0ffee00-0000-4000-8000-0000000000c4"
+	// CAGroupID is the seed's temporary Conditional Access group.
+	CAGroupID = "20000000-0000-4000-8000-000000000003"
 	// GraphResource is the audience of the identity's Graph tokens.
 	GraphResource = "https://graph.microsoft.com"
 	// ProtectedGroupID and Sender match the seed tenant.
@@ -130,6 +135,8 @@ func (s *Sandbox) HandlerEnv(storageConn string) map[string]string {
 		"MAIL_SENDER":                   Sender,
 		"NEW_HIRE_CALLER_APP_IDS":       HRAppID,
 		"NEW_HIRE_TAP_LIFETIME_MINUTES": strconv.Itoa(120),
+		"ACCESS_PACKAGE_CALLER_APP_IDS": RelayAppID,
+		"CA_GROUP_ID":                   CAGroupID,
 		"LOG_LEVEL":                     "info",
 	}
 	for k, v := range s.Issuer.IdentityEnv() {
