@@ -4,17 +4,30 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
+	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
+	"github.com/Azure/azure-sdk-for-go/sdk/data/aztables"
+	"github.com/Azure/azure-sdk-for-go/sdk/security/keyvault/azsecrets"
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azqueue"
 
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/audit"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/callerauth"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/config"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/graph"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/guard"
+	"github.com/passkeyfirst/entra-mfa-recovery/internal/ledger"
+	"github.com/passkeyfirst/entra-mfa-recovery/internal/mfareset"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/newhire"
+	"github.com/passkeyfirst/entra-mfa-recovery/internal/notify"
+	"github.com/passkeyfirst/entra-mfa-recovery/internal/queue"
+	"github.com/passkeyfirst/entra-mfa-recovery/internal/secrets"
 )
+
+// resetQueue is MfaReset's queue (functions/MfaReset/function.json).
+const resetQueue = "mfa-reset"
 
 // app holds the clients and workflows, built once per process.
 type app struct {
@@ -22,6 +35,9 @@ type app struct {
 	audit       *audit.Log
 	newHire     *newhire.Service
 	newHireAuth *callerauth.Verifier
+	intake      *mfareset.Intake
+	intakeAuth  *callerauth.Verifier
+	reset       *mfareset.Worker
 }
 
 func newApp(ctx context.Context, s config.Settings, logger *slog.Logger) (*app, error) {
@@ -40,11 +56,13 @@ func newApp(ctx context.Context, s config.Settings, logger *slog.Logger) (*app, 
 	if err != nil {
 		return nil, err
 	}
-	newHireAuth, err := callerauth.NewVerifier(ctx, callerConfig(s, s.NewHire.CallerAppIDs))
-	if err != nil {
+	a := &app{log: logger, audit: audit.New(logger)}
+	if a.newHireAuth, err = callerauth.NewVerifier(ctx, callerConfig(s, s.NewHire.CallerAppIDs)); err != nil {
 		return nil, fmt.Errorf("new-hire caller verification: %w", err)
 	}
-	a := &app{log: logger, audit: audit.New(logger), newHireAuth: newHireAuth}
+	if a.intakeAuth, err = callerauth.NewVerifier(ctx, callerConfig(s, s.Reset.CallerAppIDs)); err != nil {
+		return nil, fmt.Errorf("access-package caller verification: %w", err)
+	}
 	a.newHire = &newhire.Service{
 		Dir:             dir,
 		Guard:           guard.Guard{Dir: dir, ProtectedGroupID: s.ProtectedGroupID},
@@ -52,7 +70,88 @@ func newApp(ctx context.Context, s config.Settings, logger *slog.Logger) (*app, 
 		LifetimeMinutes: s.NewHire.TAPLifetimeMinutes,
 		Audit:           a.audit,
 	}
+	if err := a.buildReset(ctx, s, dir, cred); err != nil {
+		return nil, err
+	}
 	return a, nil
+}
+
+// buildReset wires the approved MFA reset: ledger, queue, worker.
+func (a *app) buildReset(ctx context.Context, s config.Settings, dir *graph.Client, cred azcore.TokenCredential) error {
+	queues, tables, err := storageClients(s.Storage, cred)
+	if err != nil {
+		return err
+	}
+	table, err := ledger.Open[mfareset.Record](ctx, tables, s.LedgerTable)
+	if err != nil {
+		return fmt.Errorf("open the ledger: %w", err)
+	}
+	a.intake = &mfareset.Intake{
+		Ledger:  table,
+		Enqueue: func(ctx context.Context, j mfareset.Job) error { return queue.Send(ctx, queues, resetQueue, j) },
+		Stages:  s.Reset.Stages,
+		Audit:   a.audit,
+		Now:     time.Now,
+		Settle:  time.Second,
+	}
+	a.reset = &mfareset.Worker{
+		Dir:             dir,
+		Guard:           guard.Guard{Dir: dir, ProtectedGroupID: s.ProtectedGroupID, ScopeGroupID: s.Reset.ScopeGroupID},
+		Ledger:          table,
+		Cfg:             s.Reset,
+		Sender:          s.MailSender,
+		Audit:           a.audit,
+		Instance:        instanceName(),
+		MaxDequeueCount: maxDequeueCount(),
+		Settle:          2 * time.Second,
+		Now:             time.Now,
+		Log:             a.log,
+	}
+	if s.Reset.TeamsWebhookSecret != "" {
+		store, err := secretStore(s.KeyVaultURL, cred, a.log)
+		if err != nil {
+			return err
+		}
+		name := s.Reset.TeamsWebhookSecret
+		a.reset.Channel = &notify.Teams{URL: func(ctx context.Context) (string, error) { return store.Get(ctx, name) }}
+	}
+	return nil
+}
+
+// storageClients connect to the app's storage with its connection string,
+// or with the managed identity for identity-based settings.
+func storageClients(st config.Storage, cred azcore.TokenCredential) (*azqueue.ServiceClient, *aztables.ServiceClient, error) {
+	if st.ConnectionString != "" {
+		q, err := queue.ServiceClient(st.ConnectionString)
+		if err != nil {
+			return nil, nil, err
+		}
+		t, err := ledger.ServiceClient(st.ConnectionString)
+		return q, t, err
+	}
+	q, err := queue.ServiceClientWithCredential(st.QueueServiceURL, cred)
+	if err != nil {
+		return nil, nil, err
+	}
+	t, err := ledger.ServiceClientWithCredential(st.TableServiceURL, cred)
+	return q, t, err
+}
+
+func secretStore(vaultURL string, cred azcore.TokenCredential, log *slog.Logger) (*secrets.Store, error) {
+	client, err := azsecrets.NewClient(vaultURL, cred, nil)
+	if err != nil {
+		return nil, fmt.Errorf("key vault client: %w", err)
+	}
+	return secrets.NewStore(client, secrets.Options{Logger: log}), nil
+}
+
+// instanceName identifies this process in ledger leases.
+func instanceName() string {
+	if id := os.Getenv("WEBSITE_INSTANCE_ID"); id != "" {
+		return id
+	}
+	host, _ := os.Hostname()
+	return fmt.Sprintf("%s-%d", host, os.Getpid())
 }
 
 // credential is the app's identity towards Graph: the managed identity in

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/passkeyfirst/entra-mfa-recovery/internal/azurite"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/graph/graphtest"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/graphdouble"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/hostsim"
@@ -65,7 +66,7 @@ func startE2E(t *testing.T, env func(map[string]string)) *e2e {
 		t.Fatal(err)
 	}
 	t.Cleanup(sb.Close)
-	vars := sb.HandlerEnv("UseDevelopmentStorage=true")
+	vars := sb.HandlerEnv(azurite.Shared(t).ConnectionString())
 	if env != nil {
 		env(vars)
 	}
@@ -186,7 +187,7 @@ func BenchmarkStartToReady(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer sb.Close()
-	env := sb.HandlerEnv("UseDevelopmentStorage=true")
+	env := sb.HandlerEnv(azurite.Shared(b).ConnectionString())
 	var ready []time.Duration
 	b.ResetTimer()
 	for b.Loop() {

@@ -7,9 +7,11 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 
+	"github.com/passkeyfirst/entra-mfa-recovery/internal/azurite"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/config"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/doubles/logcapture"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/doubles/oidc"
@@ -18,6 +20,8 @@ import (
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/host"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/sandbox"
 )
+
+func TestMain(m *testing.M) { os.Exit(azurite.RunTests(m)) }
 
 // inProcess is the handler's own wiring (settings from the environment,
 // managed-identity credential, Graph client, token verification) serving
@@ -35,7 +39,7 @@ func startInProcess(t *testing.T) *inProcess {
 		t.Fatal(err)
 	}
 	t.Cleanup(sb.Close)
-	for k, v := range sb.HandlerEnv("UseDevelopmentStorage=true") {
+	for k, v := range sb.HandlerEnv(azurite.Shared(t).ConnectionString()) {
 		t.Setenv(k, v)
 	}
 	settings, err := config.FromEnv()

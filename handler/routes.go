@@ -8,6 +8,7 @@ import (
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/audit"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/callerauth"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/host"
+	"github.com/passkeyfirst/entra-mfa-recovery/internal/mfareset"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/newhire"
 )
 
@@ -21,6 +22,17 @@ func (a *app) functions() []host.Function {
 		Methods: []string{"post"},
 		HTTPOut: "res",
 		HTTP:    a.requireCaller(a.newHireAuth, newhire.Action, a.newHire.HTTP),
+	}, {
+		Name:    "AccessPackageCallout",
+		Trigger: "req",
+		Route:   "callouts/access-package",
+		Methods: []string{"post"},
+		HTTPOut: "res",
+		HTTP:    a.requireCaller(a.intakeAuth, mfareset.IntakeAction, a.intake.HTTP),
+	}, {
+		Name:    "MfaReset",
+		Trigger: "job",
+		Queue:   a.reset.Queue,
 	}}
 }
 

@@ -1,5 +1,7 @@
 package callout
 
+import "github.com/passkeyfirst/entra-mfa-recovery/internal/directory"
+
 // ResumeSource is the "source" we report in resume calls. The CSDL declares
 // the parameter Unicode="false", so it stays ASCII.
 const ResumeSource = "PasskeyFirst.MfaRecovery"
@@ -23,16 +25,9 @@ type Outcome struct {
 	Deny      bool   // ask Entitlement Management to deny the request
 }
 
-// Resume is the data of one accessPackageAssignmentRequest resume call,
-// kept free of any SDK type; the Graph adapter maps it onto the request.
-type Resume struct {
-	Source          string // resume "source"
-	Type            string // resume "type"
-	Stage           string // data.stage
-	StageInstanceID string // data.customExtensionStageInstanceId
-	Detail          string // data.customExtensionStageInstanceDetail
-	State           string // data.state: StateDenied or empty
-}
+// Resume is the data of one accessPackageAssignmentRequest resume call, in
+// the directory port's type; the Graph adapter maps it onto the request.
+type Resume = directory.Resume
 
 // ResumeData builds the resume for c (which should have passed Validate)
 // and o. State is StateDenied only when o.Deny is set and c's stage can be

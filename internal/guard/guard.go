@@ -22,17 +22,29 @@ func (r *Refusal) Error() string { return "refused: " + r.Reason }
 type Guard struct {
 	Dir              directory.Directory
 	ProtectedGroupID string
+	// ScopeGroupID, if set, is the group (nested membership counts) a user
+	// must be in to be acted on.
+	ScopeGroupID string
 }
 
 // Check returns nil when u may be acted on, a *Refusal when it must not,
 // or another error when the directory could not be read.
 func (g Guard) Check(ctx context.Context, u directory.User) error {
-	if u.UserType != "" && !strings.EqualFold(u.UserType, "Member") {
-		return &Refusal{Reason: fmt.Sprintf("account is a %s, not a member of this organisation", u.UserType)}
-	}
 	m, err := g.Dir.Memberships(ctx, u.ID)
 	if err != nil {
 		return fmt.Errorf("read memberships: %w", err)
+	}
+	return g.Decide(ctx, u, m)
+}
+
+// Decide is Check with the memberships already read (callers that fetch
+// them in parallel with other reads).
+func (g Guard) Decide(ctx context.Context, u directory.User, m directory.Memberships) error {
+	if u.UserType != "" && !strings.EqualFold(u.UserType, "Member") {
+		return &Refusal{Reason: fmt.Sprintf("account is a %s, not a member of this organisation", u.UserType)}
+	}
+	if g.ScopeGroupID != "" && !m.InGroup(g.ScopeGroupID) {
+		return &Refusal{Reason: "account is outside the scope group of this service"}
 	}
 	if g.ProtectedGroupID != "" && m.InGroup(g.ProtectedGroupID) {
 		return &Refusal{Reason: "account is in the protected group"}
