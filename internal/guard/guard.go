@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/directory"
 )
@@ -27,39 +28,65 @@ type Guard struct {
 	ScopeGroupID string
 }
 
+// Facts are what the decision rests on.
+type Facts struct {
+	Memberships directory.Memberships
+	// EligibleRoles are PIM role eligibilities of the user and of the
+	// role-assignable groups they belong to.
+	EligibleRoles []string
+}
+
 // Check returns nil when u may be acted on, a *Refusal when it must not,
 // or another error when the directory could not be read.
 func (g Guard) Check(ctx context.Context, u directory.User) error {
-	m, err := g.Dir.Memberships(ctx, u.ID)
+	f, err := g.Gather(ctx, u.ID)
 	if err != nil {
-		return fmt.Errorf("read memberships: %w", err)
+		return err
 	}
-	return g.Decide(ctx, u, m)
+	return g.Decide(u, f)
 }
 
-// Decide is Check with the memberships already read (callers that fetch
-// them in parallel with other reads).
-func (g Guard) Decide(ctx context.Context, u directory.User, m directory.Memberships) error {
-	if u.UserType != "" && !strings.EqualFold(u.UserType, "Member") {
+// Gather reads the facts about a user id. The user's own eligibility is
+// read alongside the memberships; a second read covers role-assignable
+// groups, and only when the user is in one.
+func (g Guard) Gather(ctx context.Context, userID string) (Facts, error) {
+	var f Facts
+	var mErr, eErr error
+	var wg sync.WaitGroup
+	wg.Go(func() { f.Memberships, mErr = g.Dir.Memberships(ctx, userID) })
+	wg.Go(func() { f.EligibleRoles, eErr = g.Dir.EligibleRoles(ctx, []string{userID}) })
+	wg.Wait()
+	if mErr != nil {
+		return f, fmt.Errorf("read memberships: %w", mErr)
+	}
+	if eErr != nil {
+		return f, fmt.Errorf("read role eligibility: %w", eErr)
+	}
+	if groups := f.Memberships.RoleAssignableGroupIDs; len(groups) > 0 {
+		more, err := g.Dir.EligibleRoles(ctx, groups)
+		if err != nil {
+			return f, fmt.Errorf("read role eligibility of groups: %w", err)
+		}
+		f.EligibleRoles = append(f.EligibleRoles, more...)
+	}
+	return f, nil
+}
+
+// Decide applies the rules to the facts: nil, or a *Refusal.
+func (g Guard) Decide(u directory.User, f Facts) error {
+	m := f.Memberships
+	switch {
+	case u.UserType != "" && !strings.EqualFold(u.UserType, "Member"):
 		return &Refusal{Reason: fmt.Sprintf("account is a %s, not a member of this organisation", u.UserType)}
-	}
-	if g.ScopeGroupID != "" && !m.InGroup(g.ScopeGroupID) {
+	case g.ScopeGroupID != "" && !m.InGroup(g.ScopeGroupID):
 		return &Refusal{Reason: "account is outside the scope group of this service"}
-	}
-	if g.ProtectedGroupID != "" && m.InGroup(g.ProtectedGroupID) {
+	case g.ProtectedGroupID != "" && m.InGroup(g.ProtectedGroupID):
 		return &Refusal{Reason: "account is in the protected group"}
-	}
-	if len(m.ActiveRoles) > 0 {
+	case len(m.ActiveRoles) > 0:
 		return &Refusal{Reason: "account holds a directory role" + roleNames(m.ActiveRoles)}
-	}
-	// Eligibility can sit on the user or on a role-assignable group the
-	// user belongs to; asking for all principals covers both.
-	principals := append([]string{u.ID}, m.RoleAssignableGroupIDs...)
-	eligible, err := g.Dir.EligibleRoles(ctx, principals)
-	if err != nil {
-		return fmt.Errorf("read role eligibility: %w", err)
-	}
-	if len(eligible) > 0 {
+	case len(f.EligibleRoles) > 0:
+		// Eligibility can sit on the user or on a role-assignable group
+		// the user belongs to; Gather asked for both.
 		return &Refusal{Reason: "account is eligible for a directory role (Privileged Identity Management)"}
 	}
 	return nil

@@ -15,7 +15,7 @@ import (
 // joinCAGroup adds the user to the temporary Conditional Access group (if
 // one is configured) and records when, for the expiry timer.
 func (r *run) joinCAGroup() error {
-	if g := r.w.Cfg.CAGroupID; g != "" {
+	if g := r.w.Cfg.CAGroupID; g != "" && r.rec.CAGroupAddedAt.IsZero() {
 		if err := r.w.Dir.AddGroupMember(r.ctx, g, r.rec.TargetID); err != nil {
 			return fmt.Errorf("add to the temporary CA group: %w", err)
 		}
@@ -28,13 +28,19 @@ func (r *run) joinCAGroup() error {
 // and sends the notices; the record is then done. Notices are best effort:
 // a failure is audited, never retried into a second reset.
 func (r *run) resume() error {
-	if r.w.Cfg.Resume {
-		if err := r.resumeRequest(); err != nil {
-			return err
-		}
+	err := parallel(
+		func() error {
+			if r.w.Cfg.Resume {
+				return r.resumeRequest()
+			}
+			return nil
+		},
+		func() error { r.notifyUser(); return nil },
+		func() error { r.notifyChannel(); return nil },
+	)
+	if err != nil {
+		return err
 	}
-	r.notifyUser()
-	r.notifyChannel()
 	return r.save(StepDone)
 }
 

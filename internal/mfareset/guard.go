@@ -16,13 +16,13 @@ import (
 func (r *run) guard() error {
 	var (
 		user       directory.User
-		m          directory.Memberships
+		facts      guard.Facts
 		recipients []directory.User
 	)
 	ctx, id := r.ctx, r.rec.TargetID
 	err := parallel(
 		func() (err error) { user, err = r.w.Dir.User(ctx, id); return err },
-		func() (err error) { m, err = r.w.Dir.Memberships(ctx, id); return err },
+		func() (err error) { facts, err = r.w.Guard.Gather(ctx, id); return err },
 		func() (err error) { r.methods, err = r.w.Dir.ListMethods(ctx, id); return err },
 		func() (err error) { recipients, err = r.recipients(); return err },
 	)
@@ -32,7 +32,7 @@ func (r *run) guard() error {
 	if err != nil {
 		return fmt.Errorf("guard: %w", err)
 	}
-	if reason := r.refusal(user, m, recipients); reason != "" {
+	if reason := r.refusal(user, facts, recipients); reason != "" {
 		return r.conclude(OutcomeRefused, reason)
 	}
 	r.rec.TargetName, r.rec.TargetUPN = user.DisplayName, user.UPN
@@ -44,16 +44,13 @@ func (r *run) guard() error {
 }
 
 // refusal returns why the reset must not happen, or "".
-func (r *run) refusal(user directory.User, m directory.Memberships, recipients []directory.User) string {
+func (r *run) refusal(user directory.User, facts guard.Facts, recipients []directory.User) string {
 	if r.rec.RequestorID == r.rec.TargetID && !r.w.Cfg.AllowSelfRequest {
 		return "the user requested their own reset; their manager must request it"
 	}
-	if err := r.w.Guard.Decide(r.ctx, user, m); err != nil {
-		var refusal *guard.Refusal
-		if errors.As(err, &refusal) {
-			return refusal.Reason
-		}
-		return "the protection check failed: " + err.Error()
+	var refusal *guard.Refusal
+	if errors.As(r.w.Guard.Decide(user, facts), &refusal) {
+		return refusal.Reason
 	}
 	if len(mails(recipients)) == 0 {
 		return "nobody to deliver the pass to: no " + strings.Join(r.w.Cfg.DeliverTo, " or ") + " with a mailbox"

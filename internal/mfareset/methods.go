@@ -17,25 +17,21 @@ const maxRounds = 3
 
 // removeMethods deletes every targeted method through its typed endpoint,
 // in parallel, the default method last (Graph refuses it while others
-// remain), then re-lists until none is left. Sessions are revoked in the
-// same round trip as the first deletions: both are idempotent.
+// remain). The sessions are revoked, and the temporary CA group joined, in
+// the same round trip: all three are idempotent. Re-listing to catch
+// stragglers runs alongside the pass POST (see issue).
 func (r *run) removeMethods() error {
-	removed, err := r.deleteTargeted(r.methods, true)
-	for round := 1; err == nil; round++ {
-		left, lerr := r.targeted()
-		if lerr != nil || len(left) == 0 {
-			err = lerr
-			break
-		}
-		if round >= maxRounds {
-			err = fmt.Errorf("methods still registered after %d rounds: %v", maxRounds, typesOf(left))
-			break
-		}
-		r.sleep(r.w.Settle)
-		var more []directory.Method
-		more, err = r.deleteTargeted(left, false)
-		removed = append(removed, more...)
+	extra := []func() error{func() error { return r.w.Dir.RevokeSessions(r.ctx, r.rec.TargetID) }}
+	if g := r.w.Cfg.CAGroupID; g != "" && r.rec.CAGroupAddedAt.IsZero() {
+		extra = append(extra, func() error {
+			if err := r.w.Dir.AddGroupMember(r.ctx, g, r.rec.TargetID); err != nil {
+				return fmt.Errorf("add to the temporary CA group: %w", err)
+			}
+			r.rec.CAGroupAddedAt = r.w.Now().UTC()
+			return nil
+		})
 	}
+	removed, err := r.deleteTargeted(r.methods, extra...)
 	if err != nil {
 		return fmt.Errorf("remove methods: %w", err)
 	}
@@ -46,16 +42,37 @@ func (r *run) removeMethods() error {
 	return r.save(StepSessionsRevoked)
 }
 
-// deleteTargeted deletes the targeted methods of ms; with revoke, the
-// sign-in sessions are revoked alongside.
-func (r *run) deleteTargeted(ms []directory.Method, revoke bool) ([]directory.Method, error) {
-	if ms == nil && revoke {
+// verify re-lists the methods until none of the targeted ones is left
+// (deletions are eventually consistent, and a method registered meanwhile
+// must go too); keep is the new pass, which stays.
+func (r *run) verify(keep string) error {
+	for round := 1; ; round++ {
+		left, err := r.targeted(keep)
+		if err != nil || len(left) == 0 {
+			return err
+		}
+		if round >= maxRounds {
+			return fmt.Errorf("methods still registered after %d rounds: %v", maxRounds, typesOf(left))
+		}
+		r.sleep(r.w.Settle)
+		removed, err := r.deleteTargeted(left)
+		r.rec.MethodsRemoved = join(mergeTypes(split(r.rec.MethodsRemoved), typesOf(removed)))
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// deleteTargeted deletes the targeted methods of ms (listing them if ms is
+// nil) with the extra calls alongside, then the default method.
+func (r *run) deleteTargeted(ms []directory.Method, extra ...func() error) ([]directory.Method, error) {
+	if ms == nil {
 		var err error
 		if ms, err = r.w.Dir.ListMethods(r.ctx, r.rec.TargetID); err != nil {
 			return nil, err
 		}
 	}
-	targets := r.filter(ms)
+	targets := r.filter(ms, "")
 	var mu sync.Mutex
 	var removed, deferred []directory.Method
 	fns := make([]func() error, 0, len(targets)+1)
@@ -75,10 +92,7 @@ func (r *run) deleteTargeted(ms []directory.Method, revoke bool) ([]directory.Me
 			return err
 		})
 	}
-	if revoke {
-		fns = append(fns, func() error { return r.w.Dir.RevokeSessions(r.ctx, r.rec.TargetID) })
-	}
-	if err := parallel(fns...); err != nil {
+	if err := parallel(append(fns, extra...)...); err != nil {
 		return removed, err
 	}
 	for _, m := range deferred { // the default, now that the others are gone
@@ -99,16 +113,17 @@ func (r *run) revoke() error {
 	return r.save(StepSessionsRevoked)
 }
 
-// targeted lists the user's methods of the types this service removes.
-func (r *run) targeted() ([]directory.Method, error) {
+// targeted lists the user's methods of the types this service removes,
+// except the method with id keep.
+func (r *run) targeted(keep string) ([]directory.Method, error) {
 	ms, err := r.w.Dir.ListMethods(r.ctx, r.rec.TargetID)
-	return r.filter(ms), err
+	return r.filter(ms, keep), err
 }
 
-func (r *run) filter(ms []directory.Method) []directory.Method {
+func (r *run) filter(ms []directory.Method, keep string) []directory.Method {
 	var out []directory.Method
 	for _, m := range ms {
-		if m.Type != directory.MethodPassword && slices.Contains(r.w.Cfg.MethodTypes, string(m.Type)) {
+		if m.ID != keep && m.Type != directory.MethodPassword && slices.Contains(r.w.Cfg.MethodTypes, string(m.Type)) {
 			out = append(out, m)
 		}
 	}

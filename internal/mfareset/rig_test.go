@@ -32,7 +32,7 @@ func TestMain(m *testing.M) { os.Exit(azurite.RunTests(m)) }
 // ledger on Azurite. Jobs the intake queues are collected; tests deliver
 // them to the worker with the dequeue count they choose.
 type rig struct {
-	t      *testing.T
+	t      testing.TB
 	graph  *graphtest.Rig
 	intake *Intake
 	worker *Worker
@@ -42,7 +42,7 @@ type rig struct {
 	jobs []Job
 }
 
-func newRig(t *testing.T, opts graphdouble.Options) *rig {
+func newRig(t testing.TB, opts graphdouble.Options) *rig {
 	t.Helper()
 	g := graphtest.New(t, opts)
 	az := azurite.Shared(t)

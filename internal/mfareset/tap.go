@@ -20,14 +20,26 @@ func (r *run) issue() error {
 	if err := r.save(StepTAPRequested); err != nil {
 		return err
 	}
-	tap, err := r.w.Dir.CreateTAP(r.ctx, r.rec.TargetID, directory.TAPRequest{LifetimeMinutes: r.w.Cfg.TAPLifetimeMinutes, UsableOnce: true})
-	if errors.Is(err, directory.ErrOutcomeUnknown) {
+	var tap directory.TAP
+	var listed []directory.Method
+	var tapErr, listErr error
+	_ = parallel( // the straggler check needs no pass; it runs alongside the POST
+		func() error {
+			tap, tapErr = r.w.Dir.CreateTAP(r.ctx, r.rec.TargetID, directory.TAPRequest{LifetimeMinutes: r.w.Cfg.TAPLifetimeMinutes, UsableOnce: true})
+			return nil
+		},
+		func() error { listed, listErr = r.w.Dir.ListMethods(r.ctx, r.rec.TargetID); return nil },
+	)
+	if errors.Is(tapErr, directory.ErrOutcomeUnknown) {
 		return r.recoverTAP()
 	}
-	if err != nil { // Graph refused it: no pass exists, a retry may mint
-		return r.back(fmt.Errorf("create pass: %w", err))
+	if tapErr != nil { // Graph refused it: no pass exists, a retry may mint
+		return r.back(fmt.Errorf("create pass: %w", tapErr))
 	}
 	r.rec.TAPID, r.rec.TAPExpires = tap.ID, tap.Expires()
+	if err := r.clearStragglers(tap.ID, listed, listErr); err != nil {
+		return r.withdraw(tap, err)
+	}
 	mail := notify.TAPMail(notify.TAPDelivery{
 		Subject: directory.User{DisplayName: r.rec.TargetName, UPN: r.rec.TargetUPN},
 		To:      split(r.rec.Recipients), TAP: tap, Reason: "approved MFA reset",
@@ -36,6 +48,23 @@ func (r *run) issue() error {
 		return r.withdraw(tap, fmt.Errorf("mail the pass: %w", err))
 	}
 	return r.save(StepDelivered, slog.String("tap_id", tap.ID), slog.Time("tap_expires", tap.Expires()))
+}
+
+// clearStragglers deletes targeted methods the re-list still shows (never
+// the new pass), then verifies none is left.
+func (r *run) clearStragglers(keep string, listed []directory.Method, listErr error) error {
+	if listErr != nil {
+		return fmt.Errorf("re-list methods: %w", listErr)
+	}
+	if left := r.filter(listed, keep); len(left) > 0 {
+		removed, err := r.deleteTargeted(left)
+		r.rec.MethodsRemoved = join(mergeTypes(split(r.rec.MethodsRemoved), typesOf(removed)))
+		if err != nil {
+			return fmt.Errorf("remove methods: %w", err)
+		}
+		return r.verify(keep)
+	}
+	return nil
 }
 
 // back returns to StepSessionsRevoked after a definite failure, so the
