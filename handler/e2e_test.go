@@ -57,6 +57,7 @@ type e2e struct {
 	sb   *sandbox.Sandbox
 	proc *hostsim.Process
 	sim  *hostsim.Sim
+	az   *azurite.Instance
 }
 
 func startE2E(t *testing.T, env func(map[string]string)) *e2e {
@@ -66,7 +67,8 @@ func startE2E(t *testing.T, env func(map[string]string)) *e2e {
 		t.Fatal(err)
 	}
 	t.Cleanup(sb.Close)
-	vars := sb.HandlerEnv(azurite.Shared(t).ConnectionString())
+	az := azurite.ForTest(t)
+	vars := sb.HandlerEnv(az.ConnectionString())
 	if env != nil {
 		env(vars)
 	}
@@ -76,14 +78,19 @@ func startE2E(t *testing.T, env func(map[string]string)) *e2e {
 		t.Fatal(err)
 	}
 	t.Cleanup(proc.Stop)
-	sim, err := hostsim.New(hostsim.Config{AppRoot: "..", HandlerURL: proc.URL, FunctionKey: testFunctionKey})
+	sim, err := hostsim.New(hostsim.Config{AppRoot: "..", HandlerURL: proc.URL, FunctionKey: testFunctionKey, StorageConn: az.ConnectionString()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &e2e{sb: sb, proc: proc, sim: sim}
+	return &e2e{sb: sb, proc: proc, sim: sim, az: az}
 }
 
 func (e *e2e) newHire(t *testing.T, key, token, body string) *hostsim.Response {
+	t.Helper()
+	return e.call(t, "NewHireTap", key, token, body)
+}
+
+func (e *e2e) call(t *testing.T, function, key, token, body string) *hostsim.Response {
 	t.Helper()
 	h := http.Header{"Content-Type": {"application/json"}}
 	if key != "" {
@@ -92,7 +99,7 @@ func (e *e2e) newHire(t *testing.T, key, token, body string) *hostsim.Response {
 	if token != "" {
 		h.Set("Authorization", "Bearer "+token)
 	}
-	resp, err := e.sim.HTTP(context.Background(), "NewHireTap", hostsim.Request{Method: "POST", Headers: h, Body: []byte(body)})
+	resp, err := e.sim.HTTP(context.Background(), function, hostsim.Request{Method: "POST", Headers: h, Body: []byte(body)})
 	if err != nil {
 		t.Fatal(err)
 	}

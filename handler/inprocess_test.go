@@ -32,14 +32,14 @@ type inProcess struct {
 	logs *logcapture.Buffer
 }
 
-func startInProcess(t *testing.T) *inProcess {
+func startInProcess(t testing.TB) *inProcess {
 	t.Helper()
 	sb, err := sandbox.Start(graphtest.SeedPath(), graphdouble.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(sb.Close)
-	for k, v := range sb.HandlerEnv(azurite.Shared(t).ConnectionString()) {
+	for k, v := range sb.HandlerEnv(azurite.ForTest(t).ConnectionString()) {
 		t.Setenv(k, v)
 	}
 	settings, err := config.FromEnv()

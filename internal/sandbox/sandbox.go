@@ -147,8 +147,14 @@ func (s *Sandbox) HandlerEnv(storageConn string) map[string]string {
 
 // CallerToken is a valid app-only token of the HR application for the
 // handler.
-func (s *Sandbox) CallerToken() string {
-	return s.Issuer.Issue(oidc.Claims{Version: "1.0", Audience: AppAudience, AppID: HRAppID})
+func (s *Sandbox) CallerToken() string { return s.TokenFor(HRAppID) }
+
+// RelayToken is the relay Logic App's managed-identity token for the handler.
+func (s *Sandbox) RelayToken() string { return s.TokenFor(RelayAppID) }
+
+// TokenFor is a valid app-only token of appID for the handler.
+func (s *Sandbox) TokenFor(appID string) string {
+	return s.Issuer.Issue(oidc.Claims{Version: "1.0", Audience: AppAudience, AppID: appID})
 }
 
 // Forged is a token spoiled in the given way.
