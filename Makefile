@@ -42,7 +42,8 @@ package:
 
 ## bench: the measured numbers (readiness, protocol overhead, token verification)
 bench: tools
-	$(GO) test -run '^$$' -bench . -benchmem -count=5 ./internal/host/ ./internal/callerauth/ ./handler/
+	$(GO) test -run '^$$' -bench . -benchmem -count=5 ./internal/host/ ./internal/callerauth/ ./internal/callout/ ./handler/
+	$(GO) test -run '^$$' -bench . -benchtime 5x ./internal/mfareset/
 
 clean:
 	rm -rf bin dist dist.zip

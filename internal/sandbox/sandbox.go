@@ -43,8 +43,12 @@ const (
 // managed identity: the README's permission table for the functions that
 // exist. The Graph double checks every token carries exactly these.
 var GraphRoles = []string{
-	"User.Read.All", "GroupMember.Read.All", "RoleManagement.Read.Directory",
-	"UserAuthMethod-TAP.ReadWrite.All", "Mail.Send",
+	"User.Read.All", "GroupMember.ReadWrite.All", "RoleManagement.Read.Directory",
+	"UserAuthMethod-TAP.ReadWrite.All", "Mail.Send", "UserAuthenticationMethod.Read.All",
+	"UserAuthMethod-Phone.ReadWrite.All", "UserAuthMethod-MicrosoftAuthApp.ReadWrite.All",
+	"UserAuthMethod-SoftwareOATH.ReadWrite.All", "UserAuthMethod-Passkey.ReadWrite.All",
+	"UserAuthMethod-WindowsHello.ReadWrite.All", "UserAuthMethod-Email.ReadWrite.All",
+	"UserAuthMethod-PlatformCred.ReadWrite.All", "User.RevokeSessions.All", "EntitlementManagement.ReadWrite.All",
 }
 
 // Sandbox is a running tenant stand-in.

@@ -52,6 +52,9 @@ func (t *trace) scenarios(ctx context.Context) error {
 			return err
 		}
 	}
+	if err := t.resets(ctx, len(list)+1); err != nil {
+		return err
+	}
 	return t.summary()
 }
 
@@ -76,12 +79,7 @@ func (t *trace) run(ctx context.Context, n int, sc scenario) error {
 		return err
 	}
 	step("POST /api/new-hire/tap", fmt.Sprintf(`{"user":"%s"}`, sc.user))
-	for _, r := range g.Requests() {
-		step("  Graph "+r.Method+" "+shortPath(r.Path), fmt.Sprint(r.Status, faultNote(r)))
-	}
-	for _, m := range g.Outbox()[mails:] {
-		step("  mail from "+m.From, "to "+m.To[0].Address+": "+m.Subject+" (the pass is in the body; masked here: "+maskedPass(m.Body)+")")
-	}
+	t.graphCalls(mails)
 	if !resp.HandlerCalled {
 		step("  the host answered by itself", "the handler never saw the request")
 	}
@@ -92,6 +90,22 @@ func (t *trace) run(ctx context.Context, n int, sc scenario) error {
 	}
 	step(fmt.Sprintf("answer %d (%s)", resp.StatusCode, mark), compact(resp.Body))
 	return nil
+}
+
+// graphCalls prints what the handler asked of Graph since the last reset
+// of the request log, and the mails it sent.
+func (t *trace) graphCalls(mailsBefore int) {
+	g := t.e.sandbox.Graph
+	for _, r := range g.Requests() {
+		step("  Graph "+r.Method+" "+shortPath(r.Path), fmt.Sprint(r.Status, faultNote(r)))
+	}
+	for _, m := range g.Outbox()[mailsBefore:] {
+		note := "no pass in it"
+		if masked := maskedPass(m.Body); masked != "none" {
+			note = "the pass is in the body; masked here: " + masked
+		}
+		step("  mail from "+m.From, "to "+m.To[0].Address+": "+m.Subject+" ("+note+")")
+	}
 }
 
 func (t *trace) summary() error {
