@@ -124,7 +124,7 @@ func (s *Service) mintAndDeliver(ctx context.Context, user, manager directory.Us
 	if err != nil {
 		return graphFailure("create the pass", err)
 	}
-	mail := notify.TAPMail(notify.TAPDelivery{Subject: user, Recipient: manager, TAP: tap, Reason: "new account"})
+	mail := notify.TAPMail(notify.TAPDelivery{Subject: user, To: []string{manager.Mail}, TAP: tap, Reason: "new account"})
 	if err := s.Dir.SendMail(ctx, s.Sender, mail); err != nil {
 		return s.withdraw(ctx, user.ID, tap, err)
 	}
