@@ -54,15 +54,17 @@ func TestStartHandlerRealProcess(t *testing.T) {
 	if err != nil || string(qr.Outputs["results"][0]) != `{"jobId":"j1"}` {
 		t.Fatalf("work: %+v %v", qr, err)
 	}
-	if !strings.Contains(p.Stdout(), `"msg":"handler ready"`) || !strings.Contains(p.Stderr(), "warn: toy handler") {
-		t.Errorf("output not captured:\nstdout %s\nstderr %s", p.Stdout(), p.Stderr())
-	}
 	pid := p.proc.Pid()
 	p.Stop()
 	select {
 	case <-p.Exited():
 	default:
 		t.Fatal("still running after Stop")
+	}
+	// Read the output only once the process is gone: until then the pipe
+	// may still hold lines not yet copied.
+	if !strings.Contains(p.Stdout(), `"msg":"handler ready"`) || !strings.Contains(p.Stderr(), "warn: toy handler") {
+		t.Errorf("output not captured:\nstdout %s\nstderr %s", p.Stdout(), p.Stderr())
 	}
 	if err := syscall.Kill(pid, 0); err == nil {
 		t.Fatalf("pid %d still exists", pid)
