@@ -86,6 +86,10 @@ func (a *app) buildReset(ctx context.Context, s config.Settings, dir *graph.Clie
 	if err != nil {
 		return fmt.Errorf("open the ledger: %w", err)
 	}
+	members, err := ledger.Open[ledger.Membership](ctx, tables, s.LedgerTable)
+	if err != nil {
+		return fmt.Errorf("open the ledger: %w", err)
+	}
 	a.intake = &mfareset.Intake{
 		Ledger:  table,
 		Enqueue: func(ctx context.Context, j mfareset.Job) error { return queue.Send(ctx, queues, resetQueue, j) },
@@ -98,6 +102,7 @@ func (a *app) buildReset(ctx context.Context, s config.Settings, dir *graph.Clie
 		Dir:             dir,
 		Guard:           guard.Guard{Dir: dir, ProtectedGroupID: s.ProtectedGroupID, ScopeGroupID: s.Reset.ScopeGroupID},
 		Ledger:          table,
+		Members:         members,
 		Cfg:             s.Reset,
 		Sender:          s.MailSender,
 		Audit:           a.audit,

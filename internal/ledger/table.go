@@ -138,6 +138,21 @@ func (t *Table[T, P]) Update(ctx context.Context, v P) error {
 	return nil
 }
 
+// Upsert writes v whatever is stored (for records whose latest write
+// simply wins, like a membership's start time).
+func (t *Table[T, P]) Upsert(ctx context.Context, v P) error {
+	body, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	resp, err := t.client.UpsertEntity(ctx, body, &aztables.UpsertEntityOptions{UpdateMode: aztables.UpdateModeReplace})
+	if err != nil {
+		return fmt.Errorf("upsert %s/%s: %w", v.row().PartitionKey, v.row().RowKey, err)
+	}
+	v.row().ETag = resp.ETag
+	return nil
+}
+
 // Delete removes the record if it is still the version v was read as.
 func (t *Table[T, P]) Delete(ctx context.Context, v P) error {
 	etag := v.row().ETag

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/azurite"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/ledger"
@@ -102,5 +103,29 @@ func TestConditionalWritesHaveOneWinner(t *testing.T) {
 	wg.Wait()
 	if inserted.Load() != 1 || updated.Load() != 1 {
 		t.Fatalf("inserted %d, updated %d: want exactly one winner each", inserted.Load(), updated.Load())
+	}
+}
+
+func TestMembershipUpsert(t *testing.T) {
+	az := azurite.Shared(t)
+	svc, err := ledger.ServiceClient(az.ConnectionString())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	tab, err := ledger.Open[ledger.Membership](ctx, svc, az.NewName("members"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	for _, at := range []time.Time{first, first.Add(time.Hour)} {
+		if err := tab.Upsert(ctx, ledger.NewMembership("G1", "U1", "req", at)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pk, rk := ledger.MembershipKeys("g1", "u1")
+	got, err := tab.Get(ctx, pk, rk)
+	if err != nil || !got.AddedAt.Equal(first.Add(time.Hour)) || got.UserID != "u1" {
+		t.Fatalf("got %+v %v", got, err)
 	}
 }

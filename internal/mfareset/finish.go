@@ -9,19 +9,36 @@ import (
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/audit"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/callout"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/directory"
+	"github.com/passkeyfirst/entra-mfa-recovery/internal/ledger"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/notify"
 )
 
 // joinCAGroup adds the user to the temporary Conditional Access group (if
 // one is configured) and records when, for the expiry timer.
 func (r *run) joinCAGroup() error {
-	if g := r.w.Cfg.CAGroupID; g != "" && r.rec.CAGroupAddedAt.IsZero() {
-		if err := r.w.Dir.AddGroupMember(r.ctx, g, r.rec.TargetID); err != nil {
-			return fmt.Errorf("add to the temporary CA group: %w", err)
+	if r.w.Cfg.CAGroupID != "" && r.rec.CAGroupAddedAt.IsZero() {
+		if err := r.addToCAGroup(); err != nil {
+			return err
 		}
-		r.rec.CAGroupAddedAt = r.w.Now().UTC()
 	}
 	return r.conclude(OutcomeSucceeded, "")
+}
+
+// addToCAGroup adds the user (members/$ref, idempotent) and records when in
+// the membership ledger, which the expiry timer reads.
+func (r *run) addToCAGroup() error {
+	g := r.w.Cfg.CAGroupID
+	if err := r.w.Dir.AddGroupMember(r.ctx, g, r.rec.TargetID); err != nil {
+		return fmt.Errorf("add to the temporary CA group: %w", err)
+	}
+	now := r.w.Now().UTC()
+	if r.w.Members != nil {
+		if err := r.w.Members.Upsert(r.ctx, ledger.NewMembership(g, r.rec.TargetID, r.rec.PartitionKey, now)); err != nil {
+			return fmt.Errorf("record the CA group membership: %w", err)
+		}
+	}
+	r.rec.CAGroupAddedAt = now
+	return nil
 }
 
 // resume reports the outcome to Entitlement Management (launch-and-wait)

@@ -22,14 +22,8 @@ const maxRounds = 3
 // stragglers runs alongside the pass POST (see issue).
 func (r *run) removeMethods() error {
 	extra := []func() error{func() error { return r.w.Dir.RevokeSessions(r.ctx, r.rec.TargetID) }}
-	if g := r.w.Cfg.CAGroupID; g != "" && r.rec.CAGroupAddedAt.IsZero() {
-		extra = append(extra, func() error {
-			if err := r.w.Dir.AddGroupMember(r.ctx, g, r.rec.TargetID); err != nil {
-				return fmt.Errorf("add to the temporary CA group: %w", err)
-			}
-			r.rec.CAGroupAddedAt = r.w.Now().UTC()
-			return nil
-		})
+	if r.w.Cfg.CAGroupID != "" && r.rec.CAGroupAddedAt.IsZero() {
+		extra = append(extra, r.addToCAGroup)
 	}
 	removed, err := r.deleteTargeted(r.methods, extra...)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/graph/graphtest"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/graphdouble"
+	"github.com/passkeyfirst/entra-mfa-recovery/internal/ledger"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/sandbox"
 )
 
@@ -48,6 +49,10 @@ func assertReset(t *testing.T, r *rig, q request) {
 	}
 	if !slices.Contains(d.GroupMembers(sandbox.CAGroupID), graphtest.Sam) {
 		t.Error("not added to the temporary CA group")
+	}
+	pk, rk := ledger.MembershipKeys(sandbox.CAGroupID, graphtest.Sam)
+	if m, err := r.worker.Members.Get(t.Context(), pk, rk); err != nil || m.AddedAt.IsZero() || m.RequestID != strings.ToLower(q.ID) {
+		t.Errorf("membership record: %+v %v", m, err)
 	}
 	res := r.resumes(q.ID)
 	if len(res) != 1 || !strings.Contains(detailOf(res[0]), "MFA reset done") || res[0].Data["state"] != nil {

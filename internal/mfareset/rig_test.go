@@ -54,6 +54,10 @@ func newRig(t testing.TB, opts graphdouble.Options) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
+	members, err := ledger.Open[ledger.Membership](context.Background(), svc, az.NewName("members"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	log, buf := logcapture.New(slog.LevelDebug)
 	r := &rig{t: t, graph: g, logs: buf}
 	cfg := config.Reset{
@@ -63,7 +67,7 @@ func newRig(t testing.TB, opts graphdouble.Options) *rig {
 	r.intake = &Intake{Ledger: table, Enqueue: r.enqueue, Stages: cfg.Stages, Audit: audit.New(log), Now: time.Now, Settle: 100 * time.Millisecond}
 	r.worker = &Worker{
 		Dir: g.Client, Guard: guard.Guard{Dir: g.Client, ProtectedGroupID: graphtest.ProtectedGroup},
-		Ledger: table, Cfg: cfg, Sender: graphtest.Sender, Audit: audit.New(log), Instance: "test",
+		Ledger: table, Members: members, Cfg: cfg, Sender: graphtest.Sender, Audit: audit.New(log), Instance: "test",
 		MaxDequeueCount: 5, Now: time.Now, Log: log,
 	}
 	return r

@@ -26,9 +26,11 @@ type Notifier interface {
 
 // Worker is the MfaReset queue function.
 type Worker struct {
-	Dir     directory.Directory
-	Guard   guard.Guard
-	Ledger  *Ledger
+	Dir    directory.Directory
+	Guard  guard.Guard
+	Ledger *Ledger
+	// Members records CA group joins for the expiry timer (nil: none).
+	Members *ledger.Table[ledger.Membership, *ledger.Membership]
 	Cfg     config.Reset
 	Sender  string
 	Audit   *audit.Log
