@@ -99,13 +99,16 @@ func (a *app) buildReset(ctx context.Context, s config.Settings, dir *graph.Clie
 		Settle:  time.Second,
 	}
 	a.reset = &mfareset.Worker{
-		Dir:             dir,
-		Guard:           guard.Guard{Dir: dir, ProtectedGroupID: s.ProtectedGroupID, ScopeGroupID: s.Reset.ScopeGroupID},
-		Ledger:          table,
-		Members:         members,
-		Cfg:             s.Reset,
-		Sender:          s.MailSender,
-		Audit:           a.audit,
+		Dir:     dir,
+		Guard:   guard.Guard{Dir: dir, ProtectedGroupID: s.ProtectedGroupID, ScopeGroupID: s.Reset.ScopeGroupID},
+		Ledger:  table,
+		Members: members,
+		Cfg:     s.Reset,
+		Sender:  s.MailSender,
+		Audit:   a.audit,
+		Requeue: func(ctx context.Context, j mfareset.Job, delay time.Duration) error {
+			return queue.SendAfter(ctx, queues, resetQueue, j, delay)
+		},
 		Instance:        instanceName(),
 		MaxDequeueCount: maxDequeueCount(),
 		Settle:          2 * time.Second,

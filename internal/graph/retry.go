@@ -100,6 +100,9 @@ func finalError(e *callError, s safety, cause error) error {
 	out := &directory.Error{Op: e.Op, Status: e.Status, Code: e.Code, Message: e.Message}
 	switch {
 	case e.canceled:
+		if s == once { // cancelled in flight: it may have been applied
+			out.Kind = directory.ErrOutcomeUnknown
+		}
 		return errors.Join(out, cause)
 	case e.Status == http.StatusNotFound:
 		out.Kind = directory.ErrNotFound

@@ -1,6 +1,7 @@
 package mfareset
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -25,7 +26,7 @@ func (r *run) removeMethods() error {
 	if r.w.Cfg.CAGroupID != "" && r.rec.CAGroupAddedAt.IsZero() {
 		extra = append(extra, r.addToCAGroup)
 	}
-	removed, err := r.deleteTargeted(r.methods, extra...)
+	removed, err := r.deleteTargeted(r.ctx, r.methods, extra...)
 	if err != nil {
 		return fmt.Errorf("remove methods: %w", err)
 	}
@@ -39,9 +40,9 @@ func (r *run) removeMethods() error {
 // verify re-lists the methods until none of the targeted ones is left
 // (deletions are eventually consistent, and a method registered meanwhile
 // must go too); keep is the new pass, which stays.
-func (r *run) verify(keep string) error {
+func (r *run) verify(ctx context.Context, keep string) error {
 	for round := 1; ; round++ {
-		left, err := r.targeted(keep)
+		left, err := r.targeted(ctx, keep)
 		if err != nil || len(left) == 0 {
 			return err
 		}
@@ -49,7 +50,7 @@ func (r *run) verify(keep string) error {
 			return fmt.Errorf("methods still registered after %d rounds: %v", maxRounds, typesOf(left))
 		}
 		r.sleep(r.w.Settle)
-		removed, err := r.deleteTargeted(left)
+		removed, err := r.deleteTargeted(ctx, left)
 		r.rec.MethodsRemoved = join(mergeTypes(split(r.rec.MethodsRemoved), typesOf(removed)))
 		if err != nil {
 			return err
@@ -59,10 +60,10 @@ func (r *run) verify(keep string) error {
 
 // deleteTargeted deletes the targeted methods of ms (listing them if ms is
 // nil) with the extra calls alongside, then the default method.
-func (r *run) deleteTargeted(ms []directory.Method, extra ...func() error) ([]directory.Method, error) {
+func (r *run) deleteTargeted(ctx context.Context, ms []directory.Method, extra ...func() error) ([]directory.Method, error) {
 	if ms == nil {
 		var err error
-		if ms, err = r.w.Dir.ListMethods(r.ctx, r.rec.TargetID); err != nil {
+		if ms, err = r.w.Dir.ListMethods(ctx, r.rec.TargetID); err != nil {
 			return nil, err
 		}
 	}
@@ -72,7 +73,7 @@ func (r *run) deleteTargeted(ms []directory.Method, extra ...func() error) ([]di
 	fns := make([]func() error, 0, len(targets)+1)
 	for _, m := range targets {
 		fns = append(fns, func() error {
-			err := r.w.Dir.DeleteMethod(r.ctx, r.rec.TargetID, m)
+			err := r.w.Dir.DeleteMethod(ctx, r.rec.TargetID, m)
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
@@ -90,7 +91,7 @@ func (r *run) deleteTargeted(ms []directory.Method, extra ...func() error) ([]di
 		return removed, err
 	}
 	for _, m := range deferred { // the default, now that the others are gone
-		if err := r.w.Dir.DeleteMethod(r.ctx, r.rec.TargetID, m); err != nil && !errors.Is(err, directory.ErrNotFound) {
+		if err := r.w.Dir.DeleteMethod(ctx, r.rec.TargetID, m); err != nil && !errors.Is(err, directory.ErrNotFound) {
 			return removed, err
 		}
 		removed = append(removed, m)
@@ -109,8 +110,8 @@ func (r *run) revoke() error {
 
 // targeted lists the user's methods of the types this service removes,
 // except the method with id keep.
-func (r *run) targeted(keep string) ([]directory.Method, error) {
-	ms, err := r.w.Dir.ListMethods(r.ctx, r.rec.TargetID)
+func (r *run) targeted(ctx context.Context, keep string) ([]directory.Method, error) {
+	ms, err := r.w.Dir.ListMethods(ctx, r.rec.TargetID)
 	return r.filter(ms, keep), err
 }
 

@@ -43,6 +43,7 @@ const (
 // It holds ids, types and times, never a pass.
 type Record struct {
 	ledger.Row
+	ledger.Lease
 	Step    Step   `json:"Step"`
 	Outcome string `json:"Outcome,omitempty"`
 	Reason  string `json:"Reason,omitempty"`
@@ -66,11 +67,8 @@ type Record struct {
 	TAPExpires     time.Time `json:"TapExpires,omitzero"`
 	CAGroupAddedAt time.Time `json:"CaGroupAddedAt,omitzero"`
 
-	LeaseOwner string    `json:"LeaseOwner,omitempty"`
-	LeaseUntil time.Time `json:"LeaseUntil,omitzero"`
-	Attempts   int       `json:"Attempts"`
-	Created    time.Time `json:"Created"`
-	Updated    time.Time `json:"Updated"`
+	Created time.Time `json:"Created"`
+	Updated time.Time `json:"Updated"`
 }
 
 // Ledger is the table of reset records.

@@ -1,9 +1,9 @@
 package mfareset
 
 import (
-	"errors"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/graph/graphtest"
@@ -155,11 +155,19 @@ func TestLiveLeaseMakesOthersWait(t *testing.T) {
 	r.callout(q)
 	job := r.queued()[0]
 	r.deliverCrashing(job, 1, StepGuarded)
-	if err := r.deliver(job, 2); !errors.Is(err, errBusy) {
+	// While the crashed holder's lease lives, a delivery hands the job
+	// back for later: a success, not a failure on the way to poison.
+	if err := r.deliver(job, 2); err != nil {
 		t.Fatalf("while the lease lives: %v", err)
+	}
+	if len(r.handedOn) != 1 || r.handedOn[0] != job {
+		t.Fatalf("handed back: %+v", r.handedOn)
 	}
 	if n := len(r.graph.Double.IssuedTAPs(graphtest.Sam)); n != 0 {
 		t.Errorf("%d passes minted by a worker without the lease", n)
+	}
+	if strings.Contains(r.logs.String(), `"outcome":"failed"`) {
+		t.Error("a busy request was audited as a failure")
 	}
 }
 
@@ -291,4 +299,24 @@ func TestBadCallouts(t *testing.T) {
 	if err := r.deliver(Job{}, 1); err == nil {
 		t.Error("an empty job must fail")
 	}
+}
+
+// Three deliveries of the same job at once (a redelivery and duplicates):
+// one reset, one pass, one mail, one resume; the others hand the job back.
+func TestConcurrentDeliveriesResetOnce(t *testing.T) {
+	r := newRig(t, graphdouble.Options{})
+	q := r.newRequest(graphtest.Sam, graphtest.Mara)
+	r.callout(q)
+	job := r.queued()[0]
+	var wg sync.WaitGroup
+	for n := range 3 {
+		wg.Go(func() {
+			if err := r.deliver(job, int64(n+1)); err != nil {
+				t.Errorf("delivery %d: %v", n, err)
+			}
+		})
+	}
+	wg.Wait()
+	assertReset(t, r, q)
+	t.Logf("%d deliveries found the request busy and handed it back", len(r.handedOn))
 }

@@ -38,8 +38,9 @@ type rig struct {
 	worker *Worker
 	logs   *logcapture.Buffer
 
-	mu   sync.Mutex
-	jobs []Job
+	mu       sync.Mutex
+	jobs     []Job
+	handedOn []Job
 }
 
 func newRig(t testing.TB, opts graphdouble.Options) *rig {
@@ -69,6 +70,12 @@ func newRig(t testing.TB, opts graphdouble.Options) *rig {
 		Dir: g.Client, Guard: guard.Guard{Dir: g.Client, ProtectedGroupID: graphtest.ProtectedGroup},
 		Ledger: table, Members: members, Cfg: cfg, Sender: graphtest.Sender, Audit: audit.New(log), Instance: "test",
 		MaxDequeueCount: 5, Now: time.Now, Log: log,
+		Requeue: func(_ context.Context, j Job, _ time.Duration) error {
+			r.mu.Lock()
+			defer r.mu.Unlock()
+			r.handedOn = append(r.handedOn, j)
+			return nil
+		},
 	}
 	return r
 }

@@ -57,11 +57,14 @@ func (r *run) step() error {
 // audits the step. A conflict means another worker took over: stop.
 func (r *run) save(next Step, attrs ...slog.Attr) error {
 	now := r.w.Now().UTC()
-	r.rec.Step, r.rec.Updated, r.rec.LeaseUntil = next, now, now.Add(r.w.Cfg.Lease)
+	r.rec.Step, r.rec.Updated = next, now
+	var err error
 	if next == StepDone {
-		r.rec.LeaseOwner, r.rec.LeaseUntil = "", now
+		err = ledger.Release(r.ctx, r.w.Ledger, r.rec, now)
+	} else {
+		err = ledger.Renew(r.ctx, r.w.Ledger, r.rec, r.w.Cfg.Lease, now)
 	}
-	if err := r.w.Ledger.Update(r.ctx, r.rec); err != nil {
+	if err != nil {
 		if errors.Is(err, ledger.ErrConflict) {
 			return errLostLease
 		}
@@ -102,8 +105,7 @@ func (r *run) release() {
 	if r.rec.Step == StepDone {
 		return
 	}
-	r.rec.LeaseOwner, r.rec.LeaseUntil = "", r.w.Now().UTC()
-	_ = r.w.Ledger.Update(r.ctx, r.rec) // best effort: an expiring lease is the fallback
+	_ = ledger.Release(r.ctx, r.w.Ledger, r.rec, r.w.Now().UTC()) // best effort: an expiring lease is the fallback
 }
 
 // conclude records the outcome; resume and notices follow.

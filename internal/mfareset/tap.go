@@ -1,6 +1,7 @@
 package mfareset
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -9,6 +10,10 @@ import (
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/directory"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/notify"
 )
+
+// fenceMargin is how much of the lease is left unused when minting and
+// mailing, for clock skew between instances.
+const fenceMargin = 5 * time.Second
 
 // issue mints the one-time pass and mails it in the same invocation: the
 // pass exists only in this process's memory and Graph never returns it
@@ -20,15 +25,20 @@ func (r *run) issue() error {
 	if err := r.save(StepTAPRequested); err != nil {
 		return err
 	}
+	// Fencing: the pass is minted and mailed only while this worker's lease
+	// surely lives, so a worker that takes over after the lease ran out can
+	// never race a POST or a mail still in flight here.
+	fenced, cancel := context.WithDeadline(r.ctx, r.rec.LeaseUntil.Add(-fenceMargin))
+	defer cancel()
 	var tap directory.TAP
 	var listed []directory.Method
 	var tapErr, listErr error
 	_ = parallel( // the straggler check needs no pass; it runs alongside the POST
 		func() error {
-			tap, tapErr = r.w.Dir.CreateTAP(r.ctx, r.rec.TargetID, directory.TAPRequest{LifetimeMinutes: r.w.Cfg.TAPLifetimeMinutes, UsableOnce: true})
+			tap, tapErr = r.w.Dir.CreateTAP(fenced, r.rec.TargetID, directory.TAPRequest{LifetimeMinutes: r.w.Cfg.TAPLifetimeMinutes, UsableOnce: true})
 			return nil
 		},
-		func() error { listed, listErr = r.w.Dir.ListMethods(r.ctx, r.rec.TargetID); return nil },
+		func() error { listed, listErr = r.w.Dir.ListMethods(fenced, r.rec.TargetID); return nil },
 	)
 	if errors.Is(tapErr, directory.ErrOutcomeUnknown) {
 		return r.recoverTAP()
@@ -37,14 +47,14 @@ func (r *run) issue() error {
 		return r.back(fmt.Errorf("create pass: %w", tapErr))
 	}
 	r.rec.TAPID, r.rec.TAPExpires = tap.ID, tap.Expires()
-	if err := r.clearStragglers(tap.ID, listed, listErr); err != nil {
+	if err := r.clearStragglers(fenced, tap.ID, listed, listErr); err != nil {
 		return r.withdraw(tap, err)
 	}
 	mail := notify.TAPMail(notify.TAPDelivery{
 		Subject: directory.User{DisplayName: r.rec.TargetName, UPN: r.rec.TargetUPN},
 		To:      split(r.rec.Recipients), TAP: tap, Reason: "approved MFA reset",
 	})
-	if err := r.w.Dir.SendMail(r.ctx, r.w.Sender, mail); err != nil {
+	if err := r.w.Dir.SendMail(fenced, r.w.Sender, mail); err != nil {
 		return r.withdraw(tap, fmt.Errorf("mail the pass: %w", err))
 	}
 	return r.save(StepDelivered, slog.String("tap_id", tap.ID), slog.Time("tap_expires", tap.Expires()))
@@ -52,17 +62,17 @@ func (r *run) issue() error {
 
 // clearStragglers deletes targeted methods the re-list still shows (never
 // the new pass), then verifies none is left.
-func (r *run) clearStragglers(keep string, listed []directory.Method, listErr error) error {
+func (r *run) clearStragglers(ctx context.Context, keep string, listed []directory.Method, listErr error) error {
 	if listErr != nil {
 		return fmt.Errorf("re-list methods: %w", listErr)
 	}
 	if left := r.filter(listed, keep); len(left) > 0 {
-		removed, err := r.deleteTargeted(left)
+		removed, err := r.deleteTargeted(ctx, left)
 		r.rec.MethodsRemoved = join(mergeTypes(split(r.rec.MethodsRemoved), typesOf(removed)))
 		if err != nil {
 			return fmt.Errorf("remove methods: %w", err)
 		}
-		return r.verify(keep)
+		return r.verify(ctx, keep)
 	}
 	return nil
 }

@@ -35,6 +35,10 @@ type Worker struct {
 	Sender  string
 	Audit   *audit.Log
 	Channel Notifier // optional
+	// Requeue hands a job back for later, invisible for delay: used when
+	// another worker holds the request, so the message neither fails nor
+	// heads for the poison queue.
+	Requeue func(ctx context.Context, j Job, delay time.Duration) error
 	// Instance names this process in leases (e.g. WEBSITE_INSTANCE_ID).
 	Instance string
 	// MaxDequeueCount is host.json's: the last attempt resumes the request
@@ -64,18 +68,41 @@ func (w *Worker) Queue(ctx context.Context, msg *host.QueueMessage) (host.Output
 		return nil, errors.New("malformed job message: want {requestId, stageInstanceId}")
 	}
 	r, err := w.claim(ctx, job)
+	if errors.Is(err, errBusy) {
+		return nil, w.handBack(ctx, job, err)
+	}
 	if err != nil || r == nil {
 		return nil, err
 	}
 	err = r.advance()
-	if err == nil || errors.Is(err, errLostLease) {
-		return nil, err
+	if errors.Is(err, errLostLease) {
+		return nil, w.handBack(ctx, job, err)
+	}
+	if err == nil {
+		return nil, nil
 	}
 	if msg.DequeueCount >= w.MaxDequeueCount {
 		r.giveUp(err)
 	}
 	r.release()
 	return nil, err
+}
+
+// handBack puts the job back on the queue for when the other worker's
+// lease runs out, and ends this delivery as a success: the request is in
+// someone's hands, and this is not a failure. If the other worker dies,
+// the copy resumes its work; if it finishes, the copy finds it done.
+func (w *Worker) handBack(ctx context.Context, job Job, why error) error {
+	delay := w.Cfg.Lease + time.Second
+	if w.Requeue == nil {
+		return why
+	}
+	if err := w.Requeue(ctx, job, delay); err != nil {
+		return errors.Join(why, fmt.Errorf("hand the job back: %w", err))
+	}
+	w.Log.InfoContext(ctx, "job handed back for later", "request_id", job.RequestID, "reason", why.Error(),
+		"delay_s", int(delay.Seconds()))
+	return nil
 }
 
 // owner names this invocation in a lease: a redelivered copy of the same
@@ -92,28 +119,13 @@ func (w *Worker) owner(ctx context.Context) string {
 // (nil, nil): a redelivered message after completion does nothing.
 func (w *Worker) claim(ctx context.Context, job Job) (*run, error) {
 	pk, rk := key(job.RequestID, job.StageInstanceID)
-	for range 3 {
-		rec, err := w.Ledger.Get(ctx, pk, rk)
-		if err != nil {
-			return nil, fmt.Errorf("read ledger: %w", err)
-		}
-		if rec.Step == StepDone {
-			return nil, nil
-		}
-		now := w.Now().UTC()
-		owner := w.owner(ctx)
-		if rec.LeaseOwner != "" && rec.LeaseOwner != owner && now.Before(rec.LeaseUntil) {
-			return nil, errBusy
-		}
-		rec.LeaseOwner, rec.LeaseUntil, rec.Attempts = owner, now.Add(w.Cfg.Lease), rec.Attempts+1
-		err = w.Ledger.Update(ctx, rec)
-		if errors.Is(err, ledger.ErrConflict) {
-			continue // someone wrote it meanwhile: look again
-		}
-		if err != nil {
-			return nil, fmt.Errorf("take lease: %w", err)
-		}
-		return &run{w: w, ctx: ctx, rec: rec}, nil
+	rec, err := ledger.Claim(ctx, w.Ledger, pk, rk, w.owner(ctx), w.Cfg.Lease, w.Now,
+		func(r *Record) bool { return r.Step == StepDone })
+	if errors.Is(err, ledger.ErrBusy) {
+		return nil, errBusy
 	}
-	return nil, errBusy
+	if err != nil || rec == nil {
+		return nil, err
+	}
+	return &run{w: w, ctx: ctx, rec: rec}, nil
 }

@@ -76,3 +76,26 @@ func TestSendReportsServiceErrors(t *testing.T) {
 		t.Fatal("an invalid queue name must fail")
 	}
 }
+
+// A job handed back for later stays invisible for the delay.
+func TestSendAfterHidesTheMessage(t *testing.T) {
+	inst := azurite.Shared(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	c, err := queue.ServiceClient(inst.ConnectionString())
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := inst.NewName("later")
+	if err := queue.SendAfter(ctx, c, name, map[string]int{"n": 1}, 1500*time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	res, err := c.NewQueueClient(name).DequeueMessage(ctx, nil)
+	if err != nil || len(res.Messages) != 0 {
+		t.Fatalf("visible at once: %v %d", err, len(res.Messages))
+	}
+	time.Sleep(2100 * time.Millisecond)
+	if text := dequeueOne(t, ctx, c, name); text == "" {
+		t.Fatal("not visible after the delay")
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azqueue"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azqueue/queueerror"
@@ -46,23 +47,38 @@ func Decode(text string) ([]byte, error) {
 
 // Send encodes v and puts it on queue, creating the queue if missing.
 func Send(ctx context.Context, client *azqueue.ServiceClient, queue string, v any) error {
+	return SendAfter(ctx, client, queue, v, 0)
+}
+
+// SendAfter is Send with the message invisible for delay (whole seconds,
+// at most 7 days): a job handed back for later.
+func SendAfter(ctx context.Context, client *azqueue.ServiceClient, queue string, v any, delay time.Duration) error {
 	text, err := Encode(v)
 	if err != nil {
 		return err
 	}
-	return EnqueueText(ctx, client, queue, text)
+	return enqueue(ctx, client, queue, text, delay)
 }
 
 // EnqueueText puts already-encoded text on queue, creating the queue if
 // missing. Queue names are lower-cased as the Functions host does. The
 // first attempt skips the create call: queues nearly always exist.
 func EnqueueText(ctx context.Context, client *azqueue.ServiceClient, queue, text string) error {
+	return enqueue(ctx, client, queue, text, 0)
+}
+
+func enqueue(ctx context.Context, client *azqueue.ServiceClient, queue, text string, delay time.Duration) error {
 	name := strings.ToLower(queue)
 	q := client.NewQueueClient(name)
-	_, err := q.EnqueueMessage(ctx, text, nil)
+	var opts *azqueue.EnqueueMessageOptions
+	if delay > 0 {
+		secs := int32(min(delay, 7*24*time.Hour).Seconds() + 0.999)
+		opts = &azqueue.EnqueueMessageOptions{VisibilityTimeout: &secs}
+	}
+	_, err := q.EnqueueMessage(ctx, text, opts)
 	if queueerror.HasCode(err, queueerror.QueueNotFound) {
 		if err = EnsureQueue(ctx, client, name); err == nil {
-			_, err = q.EnqueueMessage(ctx, text, nil)
+			_, err = q.EnqueueMessage(ctx, text, opts)
 		}
 	}
 	if err != nil {
