@@ -20,6 +20,10 @@ type Options struct {
 	Seed uint64
 	// Initiator is the app recorded in audit entries the double writes.
 	Initiator AppIdentity
+	// MaskPhoneNumbers answers phone numbers masked but for their country
+	// code and last two digits, as Graph does for callers without the right
+	// to read them in full (see masking.go).
+	MaskPhoneNumbers bool
 }
 
 // Double is an in-memory Graph tenant. It is safe for concurrent use.

@@ -33,6 +33,9 @@ const jsonContentType = "application/json;odata.metadata=minimal;odata.streaming
 const graphTimeLayout = "2006-01-02T15:04:05.0000000Z"
 
 func (c *call) json(status int, v any) {
+	if c.d.opts.MaskPhoneNumbers {
+		maskPhones(v)
+	}
 	writeJSON(c.w, status, v)
 }
 
