@@ -42,8 +42,10 @@ package:
 
 ## bench: the measured numbers (readiness, protocol overhead, token verification)
 bench: tools
-	$(GO) test -run '^$$' -bench . -benchmem -count=5 ./internal/host/ ./internal/callerauth/ ./internal/callout/ ./handler/
+	$(GO) test -run '^$$' -bench . -benchmem -count=5 ./internal/host/ ./internal/callerauth/ ./internal/callout/
+	$(GO) test -run '^$$' -bench 'StartToReady|AccessPackageCallout' -count=5 ./handler/
 	$(GO) test -run '^$$' -bench . -benchtime 5x ./internal/mfareset/
+	$(GO) test -run '^$$' -bench ResetThroughput -benchtime 1x ./handler/
 
 clean:
 	rm -rf bin dist dist.zip

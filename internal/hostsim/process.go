@@ -130,6 +130,13 @@ func (p *Process) Stderr() string {
 // Exited is closed when the handler process has exited.
 func (p *Process) Exited() <-chan struct{} { return p.proc.Exited() }
 
+// Kill ends the handler at once (SIGKILL), as an instance that dies.
+func (p *Process) Kill() {
+	if p.proc != nil {
+		p.proc.Kill()
+	}
+}
+
 // Stop sends SIGTERM (the host's shutdown), then SIGKILL after 10 s.
 func (p *Process) Stop() {
 	if p.proc != nil {

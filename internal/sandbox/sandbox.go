@@ -71,6 +71,11 @@ func Start(seedPath string, opts graphdouble.Options) (*Sandbox, error) {
 	if err != nil {
 		return nil, err
 	}
+	return StartTenant(seed, opts)
+}
+
+// StartTenant serves seed (e.g. a generated tenant for load tests).
+func StartTenant(seed *graphdouble.Tenant, opts graphdouble.Options) (*Sandbox, error) {
 	clientID := uuid.NewString()
 	iss, err := oidc.Start(oidc.Options{
 		TenantID: seed.TenantID,

@@ -49,6 +49,15 @@ func (p *Process) State() *os.ProcessState {
 	}
 }
 
+// Kill ends the process group at once (SIGKILL), as a crashed instance:
+// no graceful shutdown, nothing flushed.
+func (p *Process) Kill() {
+	p.stopOnce.Do(func() {
+		kill(p.cmd)
+		<-p.exited
+	})
+}
+
 // Stop sends SIGTERM to the process group, waits up to grace, then sends
 // SIGKILL, and returns once the process is reaped. Safe to call twice.
 func (p *Process) Stop(grace time.Duration) {
