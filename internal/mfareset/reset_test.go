@@ -320,3 +320,21 @@ func TestConcurrentDeliveriesResetOnce(t *testing.T) {
 	assertReset(t, r, q)
 	t.Logf("%d deliveries found the request busy and handed it back", len(r.handedOn))
 }
+
+// Identical callouts arriving together queue exactly one job.
+func TestConcurrentCalloutsQueueOnce(t *testing.T) {
+	r := newRig(t, graphdouble.Options{})
+	q := r.newRequest(graphtest.Sam, graphtest.Mara)
+	var wg sync.WaitGroup
+	for range 5 {
+		wg.Go(func() {
+			if s := r.callout(q); s != 202 {
+				t.Errorf("callout: %d", s)
+			}
+		})
+	}
+	wg.Wait()
+	if n := len(r.queued()); n != 1 {
+		t.Fatalf("%d jobs queued, want 1", n)
+	}
+}
