@@ -32,10 +32,11 @@ type PhoneSync struct {
 	BatchLimit int
 	// Concurrency is how many users are worked on at once.
 	Concurrency int
-	// ManageOtherPhones lets the sync delete alternateMobile and office
-	// phones: only when it removes the mobile, which Graph refuses while an
-	// alternate mobile exists. Off: they are never touched.
-	ManageOtherPhones bool
+	// DeleteAlternateMobile lets the sync delete a user's alternate mobile
+	// phone, and only when OverwriteNull removes the mobile: Graph refuses
+	// to delete a mobile while an alternate exists. Off, alternate mobiles
+	// are never touched; office phones are never touched at all.
+	DeleteAlternateMobile bool
 	// ScopeGroupID, if set, limits the sync to (nested) members of a group.
 	ScopeGroupID string
 	// TimeBudget bounds one call; users not finished by then are reported
@@ -50,15 +51,15 @@ func (p PhoneSync) Enabled() bool {
 
 func readPhoneSync(r *reader) PhoneSync {
 	p := PhoneSync{
-		CallerAppIDs:      r.guids("PHONE_SYNC_CALLER_APP_IDS", false),
-		HandshakeHeader:   r.optional("PHONE_SYNC_HANDSHAKE_HEADER", "message"),
-		HandshakeSecret:   r.optional("PHONE_SYNC_HANDSHAKE_SECRET", ""),
-		DefaultRegion:     strings.ToUpper(r.optional("PHONE_SYNC_DEFAULT_REGION", "")),
-		BatchLimit:        r.intIn("PHONE_SYNC_BATCH_LIMIT", 1000, 1, 5000),
-		Concurrency:       r.intIn("PHONE_SYNC_CONCURRENCY", 32, 1, 128),
-		ManageOtherPhones: r.boolean("PHONE_SYNC_MANAGE_OTHER_PHONES", false),
-		ScopeGroupID:      r.guid("PHONE_SYNC_SCOPE_GROUP_ID", false),
-		TimeBudget:        r.seconds("PHONE_SYNC_TIME_BUDGET_SECONDS", 200*time.Second, 10, 220),
+		CallerAppIDs:          r.guids("PHONE_SYNC_CALLER_APP_IDS", false),
+		HandshakeHeader:       r.optional("PHONE_SYNC_HANDSHAKE_HEADER", "message"),
+		HandshakeSecret:       r.optional("PHONE_SYNC_HANDSHAKE_SECRET", ""),
+		DefaultRegion:         strings.ToUpper(r.optional("PHONE_SYNC_DEFAULT_REGION", "")),
+		BatchLimit:            r.intIn("PHONE_SYNC_BATCH_LIMIT", 1000, 1, 5000),
+		Concurrency:           r.intIn("PHONE_SYNC_CONCURRENCY", 32, 1, 128),
+		DeleteAlternateMobile: r.boolean("PHONE_SYNC_DELETE_ALTERNATE_MOBILE", false),
+		ScopeGroupID:          r.guid("PHONE_SYNC_SCOPE_GROUP_ID", false),
+		TimeBudget:            r.seconds("PHONE_SYNC_TIME_BUDGET_SECONDS", 200*time.Second, 10, 220),
 	}
 	source, err := directory.CanonicalPhoneSource(r.optional("PHONE_SYNC_SOURCE", directory.DefaultPhoneSource))
 	if err != nil {

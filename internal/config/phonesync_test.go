@@ -22,7 +22,7 @@ func TestPhoneSyncDefaults(t *testing.T) {
 	}
 	if p.HandshakeHeader != want.HandshakeHeader || p.Source != want.Source || p.BatchLimit != want.BatchLimit ||
 		p.Concurrency != want.Concurrency || p.TimeBudget != want.TimeBudget || p.DefaultRegion != "" ||
-		p.ManageOtherPhones || p.HandshakeSecret != "" || len(p.CallerAppIDs) != 0 {
+		p.DeleteAlternateMobile || p.HandshakeSecret != "" || len(p.CallerAppIDs) != 0 {
 		t.Errorf("defaults %+v", p)
 	}
 	if p.Enabled() {
@@ -32,23 +32,23 @@ func TestPhoneSyncDefaults(t *testing.T) {
 
 func TestPhoneSyncAllSet(t *testing.T) {
 	p, problems := readPhoneSyncFrom(map[string]string{
-		"PHONE_SYNC_CALLER_APP_IDS":      app,
-		"PHONE_SYNC_HANDSHAKE_HEADER":    "X-Handshake",
-		"PHONE_SYNC_HANDSHAKE_SECRET":    "phone-sync-handshake",
-		"KEY_VAULT_URL":                  "https://contoso-mfa.vault.azure.net",
-		"PHONE_SYNC_SOURCE":              "extensionAttribute3",
-		"PHONE_SYNC_DEFAULT_REGION":      "gb",
-		"PHONE_SYNC_BATCH_LIMIT":         "250",
-		"PHONE_SYNC_CONCURRENCY":         "8",
-		"PHONE_SYNC_MANAGE_OTHER_PHONES": "true",
-		"PHONE_SYNC_SCOPE_GROUP_ID":      group,
-		"PHONE_SYNC_TIME_BUDGET_SECONDS": "120",
+		"PHONE_SYNC_CALLER_APP_IDS":          app,
+		"PHONE_SYNC_HANDSHAKE_HEADER":        "X-Handshake",
+		"PHONE_SYNC_HANDSHAKE_SECRET":        "phone-sync-handshake",
+		"KEY_VAULT_URL":                      "https://contoso-mfa.vault.azure.net",
+		"PHONE_SYNC_SOURCE":                  "extensionAttribute3",
+		"PHONE_SYNC_DEFAULT_REGION":          "gb",
+		"PHONE_SYNC_BATCH_LIMIT":             "250",
+		"PHONE_SYNC_CONCURRENCY":             "8",
+		"PHONE_SYNC_DELETE_ALTERNATE_MOBILE": "true",
+		"PHONE_SYNC_SCOPE_GROUP_ID":          group,
+		"PHONE_SYNC_TIME_BUDGET_SECONDS":     "120",
 	})
 	if len(problems) > 0 {
 		t.Fatal(problems)
 	}
 	if p.Source != "onPremisesExtensionAttributes.extensionAttribute3" || p.DefaultRegion != "GB" ||
-		p.BatchLimit != 250 || p.Concurrency != 8 || !p.ManageOtherPhones || p.ScopeGroupID != group ||
+		p.BatchLimit != 250 || p.Concurrency != 8 || !p.DeleteAlternateMobile || p.ScopeGroupID != group ||
 		p.TimeBudget != 2*time.Minute || p.HandshakeHeader != "X-Handshake" || !p.Enabled() {
 		t.Errorf("got %+v", p)
 	}
@@ -61,20 +61,20 @@ func TestPhoneSyncAllSet(t *testing.T) {
 
 func TestPhoneSyncProblemsNamed(t *testing.T) {
 	_, problems := readPhoneSyncFrom(map[string]string{
-		"PHONE_SYNC_CALLER_APP_IDS":      "hr-app",
-		"PHONE_SYNC_HANDSHAKE_HEADER":    "Authorization",
-		"PHONE_SYNC_HANDSHAKE_SECRET":    "phone-sync-handshake",
-		"PHONE_SYNC_SOURCE":              "extensionAttribute16",
-		"PHONE_SYNC_DEFAULT_REGION":      "XX",
-		"PHONE_SYNC_BATCH_LIMIT":         "0",
-		"PHONE_SYNC_CONCURRENCY":         "500",
-		"PHONE_SYNC_MANAGE_OTHER_PHONES": "sometimes",
-		"PHONE_SYNC_TIME_BUDGET_SECONDS": "300",
+		"PHONE_SYNC_CALLER_APP_IDS":          "hr-app",
+		"PHONE_SYNC_HANDSHAKE_HEADER":        "Authorization",
+		"PHONE_SYNC_HANDSHAKE_SECRET":        "phone-sync-handshake",
+		"PHONE_SYNC_SOURCE":                  "extensionAttribute16",
+		"PHONE_SYNC_DEFAULT_REGION":          "XX",
+		"PHONE_SYNC_BATCH_LIMIT":             "0",
+		"PHONE_SYNC_CONCURRENCY":             "500",
+		"PHONE_SYNC_DELETE_ALTERNATE_MOBILE": "sometimes",
+		"PHONE_SYNC_TIME_BUDGET_SECONDS":     "300",
 	})
 	all := strings.Join(problems, "\n")
 	for _, name := range []string{"PHONE_SYNC_CALLER_APP_IDS", "PHONE_SYNC_HANDSHAKE_HEADER", "PHONE_SYNC_SOURCE",
 		"PHONE_SYNC_DEFAULT_REGION", "PHONE_SYNC_BATCH_LIMIT", "PHONE_SYNC_CONCURRENCY",
-		"PHONE_SYNC_MANAGE_OTHER_PHONES", "PHONE_SYNC_TIME_BUDGET_SECONDS", "KEY_VAULT_URL"} {
+		"PHONE_SYNC_DELETE_ALTERNATE_MOBILE", "PHONE_SYNC_TIME_BUDGET_SECONDS", "KEY_VAULT_URL"} {
 		if !strings.Contains(all, name+":") {
 			t.Errorf("no problem reported for %s in:\n%s", name, all)
 		}
