@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/passkeyfirst/entra-mfa-recovery/internal/directory"
 )
 
 // defaultBudget applies when Cfg.TimeBudget is zero: well inside the
@@ -15,26 +17,28 @@ const defaultBudget = 200 * time.Second
 // batch is one call's shared state.
 type batch struct {
 	caller, correlation string
-
-	mu      sync.Mutex
-	claimed map[string]int // object id -> index of the entry working on it
+	entries             []Entry
+	results             []Result
+	done                []bool // results[i] is final
+	reads               []read
 }
 
-// claim reserves a user for one entry, so a user named twice (by UPN and
-// by object id) is not written by two workers at once.
-func (b *batch) claim(userID string, index int) (first int, ok bool) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if i, taken := b.claimed[userID]; taken {
-		return i, false
-	}
-	b.claimed[userID] = index
-	return index, true
+// read is what phase one learnt about an entry.
+type read struct {
+	user   directory.PhoneSourceUser
+	phones []directory.PhoneMethod
+	err    error
 }
 
-// Run syncs every entry with at most Cfg.Concurrency users in flight and
-// returns the results in request order. Users not finished within the
-// time budget are reported as errors to send again.
+const notAttempted = "not attempted: the call ran out of time; send this user again"
+
+// Run syncs the entries and returns the results in request order, in two
+// phases, each with at most Cfg.Concurrency users in flight: read every
+// user, then decide and write. Between them, entries that turn out to
+// name the same user (by UPN and by object id) are reduced to the first,
+// so one user is never written twice and which entry wins does not depend
+// on timing. Users not finished within the time budget are reported as
+// errors to send again.
 func (s *Service) Run(ctx context.Context, entries []Entry, caller, correlation string) []Result {
 	budget := s.Cfg.TimeBudget
 	if budget <= 0 {
@@ -42,40 +46,85 @@ func (s *Service) Run(ctx context.Context, entries []Entry, caller, correlation 
 	}
 	ctx, cancel := context.WithTimeout(ctx, budget)
 	defer cancel()
-	b := &batch{caller: caller, correlation: correlation, claimed: map[string]int{}}
-	results := make([]Result, len(entries))
-	todo := make(chan int)
-	var wg sync.WaitGroup
-	for range min(max(s.Cfg.Concurrency, 1), max(len(entries), 1)) {
-		wg.Go(func() {
-			for i := range todo {
-				results[i] = s.syncOne(ctx, b, entries[i])
-			}
-		})
-	}
-	s.feed(ctx, b, entries, results, todo)
-	close(todo)
-	wg.Wait()
-	return results
+	b := &batch{caller: caller, correlation: correlation, entries: entries,
+		results: make([]Result, len(entries)), done: make([]bool, len(entries)), reads: make([]read, len(entries))}
+	s.skipRepeats(ctx, b)
+	s.parallel(ctx, b, func(i int) {
+		r := &b.reads[i]
+		r.user, r.phones, r.err = s.read(ctx, entries[i].User)
+	})
+	s.resolve(ctx, b)
+	s.parallel(ctx, b, func(i int) {
+		b.results[i] = s.decideAndWrite(ctx, b, entries[i], b.reads[i])
+		b.done[i] = true
+	})
+	return b.results
 }
 
-// feed hands entries to the workers in order. Repeats of an earlier
-// entry's exact reference are answered without a Graph call; once the
-// budget is spent, the rest are answered as not attempted.
-func (s *Service) feed(ctx context.Context, b *batch, entries []Entry, results []Result, todo chan<- int) {
+// skipRepeats answers entries that repeat an earlier entry's exact
+// reference without a Graph call.
+func (s *Service) skipRepeats(ctx context.Context, b *batch) {
 	firstOf := map[string]int{}
-	for i, e := range entries {
+	for i, e := range b.entries {
 		key := strings.ToLower(e.User)
 		if j, dup := firstOf[key]; dup {
-			results[i] = s.finish(ctx, b, e, "", Result{Result: Skipped, Reason: fmt.Sprintf("the same user is named earlier, at index %d", j)})
+			s.conclude(ctx, b, i, "", Result{Result: Skipped, Reason: fmt.Sprintf("the same user is named earlier, at index %d", j)})
 			continue
 		}
 		firstOf[key] = i
+	}
+}
+
+// resolve concludes entries whose read failed, and repeats of a user an
+// earlier entry named by another reference.
+func (s *Service) resolve(ctx context.Context, b *batch) {
+	firstOf := map[string]int{}
+	for i, r := range b.reads {
+		switch {
+		case b.done[i]:
+		case r.err != nil:
+			s.conclude(ctx, b, i, "", readFailure(r.err))
+		case r.user.ID == "":
+			s.conclude(ctx, b, i, "", Result{Result: Failed, Reason: "Microsoft Graph returned the user without an id"})
+		default:
+			if j, dup := firstOf[r.user.ID]; dup {
+				s.conclude(ctx, b, i, r.user.ID, Result{Result: Skipped, Reason: fmt.Sprintf("the same user is named earlier, at index %d", j)})
+				continue
+			}
+			firstOf[r.user.ID] = i
+		}
+	}
+}
+
+// parallel runs work for every entry not yet concluded, at most
+// Cfg.Concurrency at a time, in index order; entries it cannot start
+// before the budget runs out are concluded as not attempted.
+func (s *Service) parallel(ctx context.Context, b *batch, work func(i int)) {
+	todo := make(chan int)
+	var wg sync.WaitGroup
+	for range max(s.Cfg.Concurrency, 1) {
+		wg.Go(func() {
+			for i := range todo {
+				work(i)
+			}
+		})
+	}
+	for i := range b.entries {
+		if b.done[i] {
+			continue
+		}
 		select {
 		case todo <- i:
 		case <-ctx.Done():
-			results[i] = s.finish(ctx, b, e, "", Result{Result: Failed,
-				Reason: "not attempted: the call ran out of time; send this user again"})
+			s.conclude(ctx, b, i, b.reads[i].user.ID, Result{Result: Failed, Reason: notAttempted})
 		}
 	}
+	close(todo)
+	wg.Wait()
+}
+
+// conclude records a final result for entry i (with its audit event).
+func (s *Service) conclude(ctx context.Context, b *batch, i int, userID string, r Result) {
+	b.results[i] = s.finish(ctx, b, b.entries[i], userID, r)
+	b.done[i] = true
 }

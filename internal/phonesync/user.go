@@ -15,37 +15,28 @@ import (
 // sourceOverride names the request's Mobile field as a source.
 const sourceOverride = "Mobile"
 
-// syncOne reads, decides and applies one user. Every path ends in finish,
-// which audits it.
-func (s *Service) syncOne(ctx context.Context, b *batch, e Entry) Result {
-	user, phones, err := s.read(ctx, e.User)
-	if err != nil {
-		return s.finish(ctx, b, e, "", readFailure(err))
-	}
-	if first, ok := b.claim(user.ID, e.Index); !ok {
-		return s.finish(ctx, b, e, user.ID, Result{Result: Skipped,
-			Reason: fmt.Sprintf("the same user is named earlier, at index %d", first)})
-	}
-	source, from := user.Source, s.Cfg.Source
+// decideAndWrite decides one user from what was read and applies the
+// plan. Every path ends in finish, which audits it.
+func (s *Service) decideAndWrite(ctx context.Context, b *batch, e Entry, rd read) Result {
+	source, from := rd.user.Source, s.Cfg.Source
 	if e.Mobile != "" {
 		source, from = e.Mobile, sourceOverride
 	}
 	plan := Decide(Facts{
 		Source: source, Region: s.Cfg.DefaultRegion, OverwriteNull: e.OverwriteNull,
-		Phones: phones, DeleteAlternate: s.Cfg.DeleteAlternateMobile,
+		Phones: rd.phones, DeleteAlternate: s.Cfg.DeleteAlternateMobile,
 	})
-	r := Result{Source: from}
+	r := Result{Source: from, Result: plan.Outcome, Reason: plan.Reason}
 	if plan.Mobile != nil {
 		r.Previous = maskNumber(plan.Mobile.Number)
 	}
 	if plan.Want.CountryCode != 0 {
 		r.Number = plan.Want.Masked()
 	}
-	r.Result, r.Reason = plan.Outcome, plan.Reason
 	if plan.Writes() {
-		r.Result, r.Reason = s.write(ctx, user.User, plan)
+		r.Result, r.Reason = s.write(ctx, rd.user.User, plan)
 	}
-	return s.finish(ctx, b, e, user.ID, r)
+	return s.finish(ctx, b, e, rd.user.ID, r)
 }
 
 // read fetches the user with the source attribute and their phones at the
