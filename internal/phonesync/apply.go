@@ -75,7 +75,8 @@ func fail(what string, err error) (string, string) {
 }
 
 // failure turns a directory error into a reason the caller can act on.
-// Errors carry Graph's status and code, never request bodies or numbers.
+// Errors carry Graph's status, code and message (never request bodies),
+// with anything number-like masked.
 func failure(what string, err error) Result {
 	hint := ""
 	switch {
@@ -84,5 +85,5 @@ func failure(what string, err error) Result {
 	case errors.Is(err, directory.ErrThrottled), errors.Is(err, directory.ErrUnavailable):
 		hint = "; sending this user again is safe"
 	}
-	return Result{Result: Failed, Reason: what + ": " + err.Error() + hint}
+	return Result{Result: Failed, Reason: what + ": " + scrubNumbers(err.Error()) + hint}
 }

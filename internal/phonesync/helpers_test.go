@@ -44,6 +44,7 @@ type fixture struct {
 	rig   *graphtest.Rig
 	svc   *phonesync.Service
 	logs  *logcapture.Buffer
+	log   *slog.Logger
 	vault *keyvault.Vault
 	idp   *oidc.Server
 	clock *clock.Fake
@@ -53,7 +54,7 @@ func setup(t testing.TB, opts graphdouble.Options, tune ...func(*config.PhoneSyn
 	t.Helper()
 	f := &fixture{rig: graphtest.New(t, opts), clock: clock.New(time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC))}
 	logger, logs := logcapture.New(slog.LevelDebug)
-	f.logs = logs
+	f.logs, f.log = logs, logger
 	cfg := config.PhoneSync{
 		CallerAppIDs: []string{hrAppID}, HandshakeHeader: "message", HandshakeSecret: secretName,
 		Source: "onPremisesExtensionAttributes.extensionAttribute15", BatchLimit: 1000, Concurrency: 8,
