@@ -129,7 +129,7 @@ func (r *run) keepForRetry(d decision) {
 	}
 	start := r.now.Add(-r.t.Cfg.Window)
 	if err := r.t.Ledger.Upsert(r.ctx, ledger.NewMembership(r.t.GroupID, d.userID, trackedBy, start)); err != nil {
-		r.t.Log.WarnContext(r.ctx, "CaGroupExpiry: pass deletion cannot be retried", "user_id", d.userID, "error", err)
+		r.t.log().WarnContext(r.ctx, "CaGroupExpiry: pass deletion cannot be retried", "user_id", d.userID, "error", err)
 	}
 }
 

@@ -67,15 +67,15 @@ type Timer struct {
 // next run.
 func (t *Timer) Run(ctx context.Context, info *host.TimerInfo) error {
 	if t.GroupID == "" {
-		t.Log.InfoContext(ctx, "CaGroupExpiry: CA_GROUP_ID is not set, nothing to do")
+		t.log().InfoContext(ctx, "CaGroupExpiry: CA_GROUP_ID is not set, nothing to do")
 		return nil
 	}
-	if t.Graph == nil || t.Ledger == nil || (t.Cfg.DeleteTAP && t.Passes == nil) {
-		return errors.New("CaGroupExpiry: Graph, Ledger (and Passes with DeleteTAP) are required")
+	if t.Graph == nil || t.Ledger == nil || t.Audit == nil || (t.Cfg.DeleteTAP && t.Passes == nil) {
+		return errors.New("CaGroupExpiry: Graph, Ledger, Audit (and Passes with DeleteTAP) are required")
 	}
 	r := newRun(ctx, t, info)
 	if r.pastDue {
-		t.Log.WarnContext(ctx, "CaGroupExpiry: run is past due", "last", info.Last, "next", info.Next)
+		t.log().WarnContext(ctx, "CaGroupExpiry: run is past due", "last", info.Last, "next", info.Next)
 	}
 	err := r.execute()
 	r.summarize(err)
@@ -99,6 +99,13 @@ func (r *run) execute() error {
 		return fmt.Errorf("CaGroupExpiry: %d action(s) failed; the next run retries them", n)
 	}
 	return nil
+}
+
+func (t *Timer) log() *slog.Logger {
+	if t.Log != nil {
+		return t.Log
+	}
+	return slog.Default()
 }
 
 func (t *Timer) concurrency() int {
