@@ -46,6 +46,7 @@ bench: tools
 	$(GO) test -run '^$$' -bench 'StartToReady|AccessPackageCallout' -count=5 ./handler/
 	$(GO) test -run '^$$' -bench . -benchtime 5x ./internal/mfareset/
 	$(GO) test -run '^$$' -bench ResetThroughput -benchtime 1x ./handler/
+	$(GO) test -run '^$$' -bench Expire5000 -benchtime 1x ./internal/groupexpiry/
 
 clean:
 	rm -rf bin dist dist.zip

@@ -17,6 +17,7 @@ import (
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/callerauth"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/config"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/graph"
+	"github.com/passkeyfirst/entra-mfa-recovery/internal/groupexpiry"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/guard"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/ledger"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/mfareset"
@@ -38,6 +39,7 @@ type app struct {
 	intake      *mfareset.Intake
 	intakeAuth  *callerauth.Verifier
 	reset       *mfareset.Worker
+	expiry      *groupexpiry.Timer
 }
 
 func newApp(ctx context.Context, s config.Settings, logger *slog.Logger) (*app, error) {
@@ -114,6 +116,10 @@ func (a *app) buildReset(ctx context.Context, s config.Settings, dir *graph.Clie
 		Settle:          2 * time.Second,
 		Now:             time.Now,
 		Log:             a.log,
+	}
+	a.expiry = &groupexpiry.Timer{
+		Graph: dir, Passes: dir, Ledger: members, GroupID: s.Reset.CAGroupID,
+		Cfg: s.GroupExpiry, Audit: a.audit, Log: a.log, Now: time.Now,
 	}
 	if s.Reset.TeamsWebhookSecret != "" {
 		store, err := secretStore(s.KeyVaultURL, cred, a.log)

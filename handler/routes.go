@@ -33,6 +33,10 @@ func (a *app) functions() []host.Function {
 		Name:    "MfaReset",
 		Trigger: "job",
 		Queue:   a.reset.Queue,
+	}, {
+		Name:    "CaGroupExpiry",
+		Trigger: "timer",
+		Timer:   a.expiry.Run,
 	}}
 }
 

@@ -26,6 +26,8 @@ type Settings struct {
 	MailSender string
 	NewHire    NewHire
 	Reset      Reset
+	// GroupExpiry configures CaGroupExpiry; the group is Reset.CAGroupID.
+	GroupExpiry GroupExpiry
 	// KeyVaultURL is the vault secrets are read from (e.g. the Teams
 	// webhook URL); empty when no feature needs one.
 	KeyVaultURL string
@@ -125,6 +127,7 @@ func Load(lookup func(string) (string, bool)) (Settings, error) {
 		TAPLifetimeMinutes: r.intIn("NEW_HIRE_TAP_LIFETIME_MINUTES", 120, 10, 43200),
 	}
 	s.Reset = readReset(r)
+	s.GroupExpiry = readGroupExpiry(r)
 	s.KeyVaultURL = r.httpsURL("KEY_VAULT_URL", "")
 	if s.Reset.TeamsWebhookSecret != "" && s.KeyVaultURL == "" {
 		r.fail("KEY_VAULT_URL", "required when RESET_TEAMS_WEBHOOK_SECRET is set")

@@ -48,7 +48,7 @@ var GraphRoles = []string{
 	"UserAuthMethod-Phone.ReadWrite.All", "UserAuthMethod-MicrosoftAuthApp.ReadWrite.All",
 	"UserAuthMethod-SoftwareOATH.ReadWrite.All", "UserAuthMethod-Passkey.ReadWrite.All",
 	"UserAuthMethod-WindowsHello.ReadWrite.All", "UserAuthMethod-Email.ReadWrite.All",
-	"UserAuthMethod-PlatformCred.ReadWrite.All", "User.RevokeSessions.All", "EntitlementManagement.ReadWrite.All",
+	"UserAuthMethod-PlatformCred.ReadWrite.All", "User.RevokeSessions.All", "EntitlementManagement.ReadWrite.All", "AuditLog.Read.All",
 }
 
 // Sandbox is a running tenant stand-in.
@@ -146,6 +146,7 @@ func (s *Sandbox) HandlerEnv(storageConn string) map[string]string {
 		"NEW_HIRE_TAP_LIFETIME_MINUTES": strconv.Itoa(120),
 		"ACCESS_PACKAGE_CALLER_APP_IDS": RelayAppID,
 		"CA_GROUP_ID":                   CAGroupID,
+		"CA_GROUP_EXPIRY_SCHEDULE":      "0 */15 * * * *",
 		"LOG_LEVEL":                     "info",
 	}
 	for k, v := range s.Issuer.IdentityEnv() {
