@@ -39,6 +39,10 @@ func maskNumber(s string) string { return redact.MaskTail(s, 2) }
 // extension and generous punctuation is far shorter.
 const maxNumberInput = 64
 
+// maxExtension keeps extensions to what libphonenumber reads back after a
+// bare "x" (Graph's separator), so a number we write normalises to itself.
+const maxExtension = 7
+
 // Normalise reads a directory value as a phone number and returns it in
 // Graph's form. region (ISO 3166 alpha-2) is used only for numbers written
 // without a country code; "" refuses those rather than guessing a country.
@@ -71,6 +75,9 @@ func Normalise(raw, region string) (Number, error) {
 	}
 	if !allDigits(n.National) || !allDigits(n.Extension) {
 		return Number{}, errors.New("not a phone number") // defensive: Graph takes digits only
+	}
+	if len(n.Extension) > maxExtension {
+		return Number{}, fmt.Errorf("the extension is longer than %d digits", maxExtension)
 	}
 	return n, nil
 }

@@ -76,6 +76,7 @@ func TestNormaliseRefusesGarbage(t *testing.T) {
 		{"020 7946 0018", "US", "not a valid number"},
 		{strings.Repeat("1", 80), "US", "longer than"},
 		{"+1 425 555 1234; DROP TABLE", "", "letters"},
+		{"+1 201 200 0000 ext 00000000", "", "extension is longer than 7"}, // found by FuzzNormalise
 	}
 	for _, c := range cases {
 		n, err := Normalise(c.in, c.region)
