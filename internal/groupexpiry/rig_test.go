@@ -3,17 +3,11 @@ package groupexpiry_test
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
-
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore/fake"
 
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/audit"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/azurite"
@@ -50,15 +44,13 @@ var t0 = time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC)
 // membership ledger on Azurite.
 type rig struct {
 	t      testing.TB
+	graph  *graphtest.Rig
 	double *graphdouble.Double
 	client *graph.Client
 	ledger *ledger.Table[ledger.Membership, *ledger.Membership]
 	clock  *clock.Fake
 	logs   *logcapture.Buffer
 	timer  *groupexpiry.Timer
-
-	mu    sync.Mutex
-	waits []time.Duration
 }
 
 type rigOptions struct {
@@ -72,22 +64,13 @@ type rigOptions struct {
 
 func newRig(t testing.TB, o rigOptions) *rig {
 	t.Helper()
-	if o.tenant == nil {
-		seed, err := graphdouble.LoadSeed(graphtest.SeedPath())
-		if err != nil {
-			t.Fatal(err)
-		}
-		o.tenant = seed
-	}
 	if o.group == "" {
 		o.group = caGroup
 	}
 	r := &rig{t: t, clock: clock.New(t0)}
 	o.double.Now = r.clock.Now
-	r.double = graphdouble.New(o.tenant, o.double)
-	srv := httptest.NewServer(r.double)
-	t.Cleanup(srv.Close)
-	r.client = r.graphClient(srv.URL+"/v1.0", o.realSleep)
+	r.graph = graphtest.NewWith(t, graphtest.Config{Tenant: o.tenant, Double: o.double, RealSleep: o.realSleep})
+	r.double, r.client = r.graph.Double, r.graph.Client
 	r.ledger = r.openLedger()
 	log, buf := logcapture.New(slog.LevelDebug)
 	r.logs = buf
@@ -98,25 +81,6 @@ func newRig(t testing.TB, o rigOptions) *rig {
 	}
 	t.Cleanup(r.assertRefGuard)
 	return r
-}
-
-func (r *rig) graphClient(base string, realSleep bool) *graph.Client {
-	retry := graph.RetryPolicy{MaxAttempts: 4, Sleep: r.sleep}
-	if realSleep {
-		retry.Sleep = nil
-	}
-	c, err := graph.New(graph.Config{BaseURL: base, Scope: "https://graph.microsoft.com/.default",
-		Credential: &fake.TokenCredential{}, Retry: retry, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	r.double.SetAuthCheck(func(req *http.Request) error {
-		if req.Header.Get("Authorization") != "Bearer fake_token" {
-			return http.ErrNoCookie // any error: 401
-		}
-		return nil
-	})
-	return c
 }
 
 func (r *rig) openLedger() *ledger.Table[ledger.Membership, *ledger.Membership] {
@@ -132,18 +96,7 @@ func (r *rig) openLedger() *ledger.Table[ledger.Membership, *ledger.Membership] 
 	return tab
 }
 
-func (r *rig) sleep(_ context.Context, d time.Duration) error {
-	r.mu.Lock()
-	r.waits = append(r.waits, d)
-	r.mu.Unlock()
-	return nil
-}
-
-func (r *rig) recordedWaits() []time.Duration {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]time.Duration(nil), r.waits...)
-}
+func (r *rig) recordedWaits() []time.Duration { return r.graph.Waits() }
 
 // assertRefGuard runs after every test: no directory object was deleted
 // and no DELETE went to /groups/{id}/members/{id} without /$ref.

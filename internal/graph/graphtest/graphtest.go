@@ -58,20 +58,42 @@ type Rig struct {
 // New starts the sandbox tenant and a client whose retry waits are
 // recorded instead of slept, so throttling tests run instantly.
 func New(t testing.TB, opts graphdouble.Options) *Rig {
+	return NewWith(t, Config{Double: opts})
+}
+
+// Config tunes NewWith.
+type Config struct {
+	Tenant *graphdouble.Tenant // nil: the sandbox tenant
+	Double graphdouble.Options
+	// RealSleep makes the client really wait (Retry-After, pacing), as in
+	// production; otherwise waits are recorded (Waits) and skipped.
+	RealSleep bool
+}
+
+// NewWith starts a Graph double for c.Tenant and the real client.
+func NewWith(t testing.TB, c Config) *Rig {
 	t.Helper()
-	seed, err := graphdouble.LoadSeed(SeedPath())
-	if err != nil {
-		t.Fatal(err)
+	seed := c.Tenant
+	if seed == nil {
+		var err error
+		if seed, err = graphdouble.LoadSeed(SeedPath()); err != nil {
+			t.Fatal(err)
+		}
 	}
-	r := &Rig{Double: graphdouble.New(seed, opts)}
+	r := &Rig{Double: graphdouble.New(seed, c.Double)}
 	srv := httptest.NewServer(r.Double)
 	t.Cleanup(srv.Close)
 	r.URL = srv.URL + "/v1.0"
+	retry := graph.RetryPolicy{MaxAttempts: 4, Sleep: r.sleep}
+	if c.RealSleep {
+		retry.Sleep = nil
+	}
+	var err error
 	r.Client, err = graph.New(graph.Config{
 		BaseURL:    r.URL,
 		Scope:      "https://graph.microsoft.com/.default",
 		Credential: &fake.TokenCredential{},
-		Retry:      graph.RetryPolicy{MaxAttempts: 4, Sleep: r.sleep},
+		Retry:      retry,
 		Logger:     slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	if err != nil {
