@@ -30,14 +30,18 @@ type PhoneSync struct {
 	DefaultRegion string
 	// BatchLimit is the most users one call may name (more: 413).
 	BatchLimit int
-	// Concurrency is how many users are worked on at once.
+	// Concurrency is how many users are worked on at once, each with at
+	// most two Graph requests in flight. Users waiting out a Retry-After
+	// hold their place, so under throttling more places keep the batch
+	// moving; Graph's own limits are enforced by its 429s, which we honour.
 	Concurrency int
 	// DeleteAlternateMobile lets the sync delete a user's alternate mobile
 	// phone, and only when OverwriteNull removes the mobile: Graph refuses
 	// to delete a mobile while an alternate exists. Off, alternate mobiles
 	// are never touched; office phones are never touched at all.
 	DeleteAlternateMobile bool
-	// ScopeGroupID, if set, limits the sync to (nested) members of a group.
+	// ScopeGroupID, if set, limits writes to (nested) members of a group
+	// (the handler passes it to guard.Guard).
 	ScopeGroupID string
 	// TimeBudget bounds one call; users not finished by then are reported
 	// as errors to retry, so the answer beats the host's 230 s HTTP limit.
@@ -56,7 +60,7 @@ func readPhoneSync(r *reader) PhoneSync {
 		HandshakeSecret:       r.optional("PHONE_SYNC_HANDSHAKE_SECRET", ""),
 		DefaultRegion:         strings.ToUpper(r.optional("PHONE_SYNC_DEFAULT_REGION", "")),
 		BatchLimit:            r.intIn("PHONE_SYNC_BATCH_LIMIT", 1000, 1, 5000),
-		Concurrency:           r.intIn("PHONE_SYNC_CONCURRENCY", 32, 1, 128),
+		Concurrency:           r.intIn("PHONE_SYNC_CONCURRENCY", 100, 1, 200),
 		DeleteAlternateMobile: r.boolean("PHONE_SYNC_DELETE_ALTERNATE_MOBILE", false),
 		ScopeGroupID:          r.guid("PHONE_SYNC_SCOPE_GROUP_ID", false),
 		TimeBudget:            r.seconds("PHONE_SYNC_TIME_BUDGET_SECONDS", 200*time.Second, 10, 220),

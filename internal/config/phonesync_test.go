@@ -18,7 +18,7 @@ func TestPhoneSyncDefaults(t *testing.T) {
 	}
 	want := PhoneSync{
 		HandshakeHeader: "message", Source: "onPremisesExtensionAttributes.extensionAttribute15",
-		BatchLimit: 1000, Concurrency: 32, TimeBudget: 200 * time.Second,
+		BatchLimit: 1000, Concurrency: 100, TimeBudget: 200 * time.Second,
 	}
 	if p.HandshakeHeader != want.HandshakeHeader || p.Source != want.Source || p.BatchLimit != want.BatchLimit ||
 		p.Concurrency != want.Concurrency || p.TimeBudget != want.TimeBudget || p.DefaultRegion != "" ||

@@ -14,7 +14,7 @@ import (
 // Functions host's 230-second limit on an HTTP answer.
 const defaultBudget = 200 * time.Second
 
-// batch is one call's shared state.
+// batch is one call's shared state. Workers touch only their own index.
 type batch struct {
 	caller, correlation string
 	entries             []Entry
@@ -32,13 +32,17 @@ type read struct {
 
 const notAttempted = "not attempted: the call ran out of time; send this user again"
 
-// Run syncs the entries and returns the results in request order, in two
-// phases, each with at most Cfg.Concurrency users in flight: read every
-// user, then decide and write. Between them, entries that turn out to
-// name the same user (by UPN and by object id) are reduced to the first,
-// so one user is never written twice and which entry wins does not depend
-// on timing. Users not finished within the time budget are reported as
-// errors to send again.
+// Run syncs the entries and returns the results in request order, with at
+// most Cfg.Concurrency users in flight. Users not finished within the
+// time budget are reported as errors to send again.
+//
+// One user must never be written twice, and which entry wins must not
+// depend on timing. Repeats of the same reference are answered up front.
+// Two different user principal names cannot name one user, nor two object
+// ids; so a batch using one kind of reference runs each user straight
+// through (read, decide, write). A batch mixing both runs in two phases,
+// reading every user first, so that an object id and a UPN of the same
+// user are reduced to the first entry before anything is written.
 func (s *Service) Run(ctx context.Context, entries []Entry, caller, correlation string) []Result {
 	budget := s.Cfg.TimeBudget
 	if budget <= 0 {
@@ -49,16 +53,51 @@ func (s *Service) Run(ctx context.Context, entries []Entry, caller, correlation 
 	b := &batch{caller: caller, correlation: correlation, entries: entries,
 		results: make([]Result, len(entries)), done: make([]bool, len(entries)), reads: make([]read, len(entries))}
 	s.skipRepeats(ctx, b)
-	s.parallel(ctx, b, func(i int) {
-		r := &b.reads[i]
-		r.user, r.phones, r.err = s.read(ctx, entries[i].User)
-	})
-	s.resolve(ctx, b)
-	s.parallel(ctx, b, func(i int) {
-		b.results[i] = s.decideAndWrite(ctx, b, entries[i], b.reads[i])
-		b.done[i] = true
-	})
+	if !mixedReferences(entries) {
+		s.parallel(ctx, b, func(i int) {
+			if s.readOne(ctx, b, i) {
+				s.writeOne(ctx, b, i)
+			}
+		})
+		return b.results
+	}
+	s.parallel(ctx, b, func(i int) { s.readOne(ctx, b, i) })
+	s.skipSameUser(ctx, b)
+	s.parallel(ctx, b, func(i int) { s.writeOne(ctx, b, i) })
 	return b.results
+}
+
+// mixedReferences reports whether entries name users both by object id
+// and by user principal name.
+func mixedReferences(entries []Entry) bool {
+	ids := 0
+	for _, e := range entries {
+		if directory.IsObjectID(e.User) {
+			ids++
+		}
+	}
+	return ids > 0 && ids < len(entries)
+}
+
+// readOne reads entry i's user and phones; it concludes the entry and
+// returns false when that fails.
+func (s *Service) readOne(ctx context.Context, b *batch, i int) bool {
+	r := &b.reads[i]
+	r.user, r.phones, r.err = s.read(ctx, b.entries[i].User)
+	switch {
+	case r.err != nil:
+		s.conclude(ctx, b, i, "", readFailure(r.err))
+	case r.user.ID == "":
+		s.conclude(ctx, b, i, "", Result{Result: Failed, Reason: "Microsoft Graph returned the user without an id"})
+	default:
+		return true
+	}
+	return false
+}
+
+func (s *Service) writeOne(ctx context.Context, b *batch, i int) {
+	b.results[i] = s.decideAndWrite(ctx, b, b.entries[i], b.reads[i])
+	b.done[i] = true
 }
 
 // skipRepeats answers entries that repeat an earlier entry's exact
@@ -75,24 +114,19 @@ func (s *Service) skipRepeats(ctx context.Context, b *batch) {
 	}
 }
 
-// resolve concludes entries whose read failed, and repeats of a user an
-// earlier entry named by another reference.
-func (s *Service) resolve(ctx context.Context, b *batch) {
+// skipSameUser concludes entries naming a user an earlier entry named by
+// another reference (an object id and a UPN).
+func (s *Service) skipSameUser(ctx context.Context, b *batch) {
 	firstOf := map[string]int{}
 	for i, r := range b.reads {
-		switch {
-		case b.done[i]:
-		case r.err != nil:
-			s.conclude(ctx, b, i, "", readFailure(r.err))
-		case r.user.ID == "":
-			s.conclude(ctx, b, i, "", Result{Result: Failed, Reason: "Microsoft Graph returned the user without an id"})
-		default:
-			if j, dup := firstOf[r.user.ID]; dup {
-				s.conclude(ctx, b, i, r.user.ID, Result{Result: Skipped, Reason: fmt.Sprintf("the same user is named earlier, at index %d", j)})
-				continue
-			}
-			firstOf[r.user.ID] = i
+		if b.done[i] {
+			continue
 		}
+		if j, dup := firstOf[r.user.ID]; dup {
+			s.conclude(ctx, b, i, r.user.ID, Result{Result: Skipped, Reason: fmt.Sprintf("the same user is named earlier, at index %d", j)})
+			continue
+		}
+		firstOf[r.user.ID] = i
 	}
 }
 

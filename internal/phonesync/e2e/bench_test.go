@@ -166,7 +166,7 @@ func BenchmarkSync1000(b *testing.B) {
 		name        string
 		realSleep   bool
 		concurrency int
-	}{{"real-wait/c32", true, 32}, {"real-wait/c64", true, 64}, {"recorded-wait/c32", false, 32}} {
+	}{{"real-wait/c32", true, 32}, {"real-wait/c64", true, 64}, {"real-wait/c100", true, 100}, {"recorded-wait/c100", false, 100}} {
 		b.Run(c.name, func(b *testing.B) {
 			for range b.N {
 				b.StopTimer()

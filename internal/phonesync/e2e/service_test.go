@@ -10,6 +10,7 @@ import (
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/config"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/graph/graphtest"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/graphdouble"
+	"github.com/passkeyfirst/entra-mfa-recovery/internal/guard"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/phonesync"
 )
 
@@ -249,4 +250,18 @@ func TestBodyErrorsAndLimit(t *testing.T) {
 	if r.Status != http.StatusOK || r.Counts.Total != 0 || r.Results == nil {
 		t.Errorf("empty batch: %s", r.Raw)
 	}
+}
+
+func TestScopeGroupLimitsWrites(t *testing.T) {
+	f := setup(t, graphdouble.Options{})
+	const allStaff = "20000000-0000-4000-8000-000000000005" // Nora, Mara and Sam; not Una
+	f.svc.Guard = guard.Guard{Dir: f.rig.Client, ProtectedGroupID: graphtest.ProtectedGroup, ScopeGroupID: allStaff}
+	r := f.sync(t, `[{"UserPrincipalName":"nora.new@contoso.example"},{"UserPrincipalName":"una.nomanager@contoso.example","Mobile":"+1 206 555 0144"}]`)
+	if got := r.Results[0]; got.Result != phonesync.Created {
+		t.Errorf("in scope: %+v", got)
+	}
+	if got := r.Results[1]; got.Result != phonesync.Skipped || !strings.Contains(got.Reason, "scope group") {
+		t.Errorf("out of scope: %+v", got)
+	}
+	checkDirectory(t, f, map[string]map[string]string{graphtest.Nora: {"mobile": "+1 2065550101"}, graphtest.Una: {"mobile": "+1 2065550103"}})
 }
