@@ -23,7 +23,7 @@ type batch struct {
 	reads               []read
 }
 
-// read is what phase one learnt about an entry.
+// read is what was learnt about an entry's user before deciding.
 type read struct {
 	user   directory.PhoneSourceUser
 	phones []directory.PhoneMethod
@@ -136,7 +136,7 @@ func (s *Service) skipSameUser(ctx context.Context, b *batch) {
 func (s *Service) parallel(ctx context.Context, b *batch, work func(i int)) {
 	todo := make(chan int)
 	var wg sync.WaitGroup
-	for range max(s.Cfg.Concurrency, 1) {
+	for range min(max(s.Cfg.Concurrency, 1), max(len(b.entries), 1)) {
 		wg.Go(func() {
 			for i := range todo {
 				work(i)

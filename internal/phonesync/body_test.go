@@ -107,3 +107,16 @@ func TestParseBodyLimit(t *testing.T) {
 		t.Fatalf("huge body: %+v", bad)
 	}
 }
+
+func BenchmarkParseBody1000(b *testing.B) {
+	parts := make([]string, 1000)
+	for i := range parts {
+		parts[i] = fmt.Sprintf(`{"UserPrincipalName":"user%04d@contoso.example","Mobile":"+1 425 555 %04d","OverwriteNull":"1"}`, i, i)
+	}
+	body := []byte("[" + strings.Join(parts, ",") + "]")
+	for b.Loop() {
+		if _, bad := ParseBody(body, 1000); bad != nil {
+			b.Fatal(bad)
+		}
+	}
+}
