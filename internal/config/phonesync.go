@@ -74,6 +74,10 @@ func readPhoneSync(r *reader) PhoneSync {
 	if p.DefaultRegion != "" && !phonenumbers.GetSupportedRegions()[p.DefaultRegion] {
 		r.fail("PHONE_SYNC_DEFAULT_REGION", "must be a two-letter region code such as US or GB, got %q", p.DefaultRegion)
 	}
+	if p.HandshakeSecret != "" && !keyVaultSecretName(p.HandshakeSecret) {
+		// Not echoed: a value that is no secret name may be the secret.
+		r.fail("PHONE_SYNC_HANDSHAKE_SECRET", "must be the name of a Key Vault secret (1-127 letters, digits and -), not its value")
+	}
 	if p.HandshakeSecret != "" && r.optional("KEY_VAULT_URL", "") == "" {
 		r.fail("KEY_VAULT_URL", "required when PHONE_SYNC_HANDSHAKE_SECRET is set")
 	}
@@ -96,4 +100,17 @@ func checkHandshakeHeader(r *reader, name string) {
 	if !valid {
 		r.fail("PHONE_SYNC_HANDSHAKE_HEADER", "must be a plain header name (letters, digits, -) other than Authorization or x-functions-key, got %q", name)
 	}
+}
+
+// keyVaultSecretName reports whether s can name a Key Vault secret.
+func keyVaultSecretName(s string) bool {
+	if len(s) > 127 {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return s != ""
 }

@@ -79,6 +79,13 @@ func TestPhoneSyncProblemsNamed(t *testing.T) {
 			t.Errorf("no problem reported for %s in:\n%s", name, all)
 		}
 	}
+	_, problems = readPhoneSyncFrom(map[string]string{
+		"PHONE_SYNC_HANDSHAKE_SECRET": "Handshake message only known between runbook and invoker",
+		"KEY_VAULT_URL":               "https://contoso-mfa.vault.azure.net",
+	})
+	if len(problems) != 1 || !strings.Contains(problems[0], "not its value") || strings.Contains(problems[0], "runbook") {
+		t.Errorf("a secret value as the secret name: %v", problems)
+	}
 	for _, bad := range []string{"x functions", "X-Functions-Key", ""} {
 		r := &reader{lookup: func(string) (string, bool) { return "", false }}
 		checkHandshakeHeader(r, bad)
