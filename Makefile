@@ -8,7 +8,8 @@ AZURITE := tools/node_modules/.bin/azurite
 RACE_PKGS := ./internal/host/... ./internal/hostsim/... ./internal/queue/... \
 	./internal/graphdouble/... ./internal/callerauth/... ./internal/doubles/... \
 	./internal/secrets/... ./internal/config/... ./internal/redact/... ./internal/audit/... \
-	./internal/azurite/... ./internal/sandbox/... ./internal/storage/... ./internal/ledger/...
+	./internal/azurite/... ./internal/sandbox/... ./internal/storage/... ./internal/ledger/... \
+	./internal/phonesync
 
 .PHONY: all demo test tools check package bench clean
 
@@ -47,6 +48,7 @@ bench: tools
 	$(GO) test -run '^$$' -bench . -benchtime 5x ./internal/mfareset/
 	$(GO) test -run '^$$' -bench ResetThroughput -benchtime 1x ./handler/
 	$(GO) test -run '^$$' -bench Expire5000 -benchtime 1x ./internal/groupexpiry/
+	$(GO) test -run '^$$' -bench Sync1000 -benchtime 1x ./internal/phonesync/e2e/
 
 clean:
 	rm -rf bin dist dist.zip

@@ -23,6 +23,7 @@ import (
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/mfareset"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/newhire"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/notify"
+	"github.com/passkeyfirst/entra-mfa-recovery/internal/phonesync"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/queue"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/secrets"
 )
@@ -40,6 +41,8 @@ type app struct {
 	intakeAuth  *callerauth.Verifier
 	reset       *mfareset.Worker
 	expiry      *groupexpiry.Timer
+	phoneSync   *phonesync.Service
+	secrets     *secrets.Store // nil unless a feature reads Key Vault
 }
 
 func newApp(ctx context.Context, s config.Settings, logger *slog.Logger) (*app, error) {
@@ -72,10 +75,41 @@ func newApp(ctx context.Context, s config.Settings, logger *slog.Logger) (*app, 
 		LifetimeMinutes: s.NewHire.TAPLifetimeMinutes,
 		Audit:           a.audit,
 	}
+	if s.KeyVaultURL != "" {
+		if a.secrets, err = secretStore(s.KeyVaultURL, cred, logger); err != nil {
+			return nil, err
+		}
+	}
 	if err := a.buildReset(ctx, s, dir, cred); err != nil {
 		return nil, err
 	}
+	if err := a.buildPhoneSync(ctx, s, dir); err != nil {
+		return nil, err
+	}
 	return a, nil
+}
+
+// buildPhoneSync wires PhoneSync. It authenticates its own callers (an
+// Entra token, or the legacy handshake header) and answers 503 when
+// neither is configured.
+func (a *app) buildPhoneSync(ctx context.Context, s config.Settings, dir *graph.Client) error {
+	a.phoneSync = &phonesync.Service{
+		Phones: dir,
+		Guard:  guard.Guard{Dir: dir, ProtectedGroupID: s.ProtectedGroupID, ScopeGroupID: s.PhoneSync.ScopeGroupID},
+		Cfg:    s.PhoneSync,
+		Audit:  a.audit,
+	}
+	if len(s.PhoneSync.CallerAppIDs) > 0 {
+		v, err := callerauth.NewVerifier(ctx, callerConfig(s, s.PhoneSync.CallerAppIDs))
+		if err != nil {
+			return fmt.Errorf("phone-sync caller verification: %w", err)
+		}
+		a.phoneSync.Tokens = v
+	}
+	if s.PhoneSync.HandshakeSecret != "" {
+		a.phoneSync.Secrets = a.secrets
+	}
+	return nil
 }
 
 // buildReset wires the approved MFA reset: ledger, queue, worker.
@@ -121,12 +155,8 @@ func (a *app) buildReset(ctx context.Context, s config.Settings, dir *graph.Clie
 		Graph: dir, Passes: dir, Ledger: members, GroupID: s.Reset.CAGroupID,
 		Cfg: s.GroupExpiry, Audit: a.audit, Log: a.log, Now: time.Now,
 	}
-	if s.Reset.TeamsWebhookSecret != "" {
-		store, err := secretStore(s.KeyVaultURL, cred, a.log)
-		if err != nil {
-			return err
-		}
-		name := s.Reset.TeamsWebhookSecret
+	if name := s.Reset.TeamsWebhookSecret; name != "" {
+		store := a.secrets
 		a.reset.Channel = &notify.Teams{URL: func(ctx context.Context) (string, error) { return store.Get(ctx, name) }}
 	}
 	return nil

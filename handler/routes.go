@@ -34,6 +34,15 @@ func (a *app) functions() []host.Function {
 		Trigger: "job",
 		Queue:   a.reset.Queue,
 	}, {
+		// PhoneSync authenticates its callers itself: an Entra token or,
+		// for existing runbook callers, the handshake header.
+		Name:    "PhoneSync",
+		Trigger: "req",
+		Route:   "webhooks/phone-sync",
+		Methods: []string{"post"},
+		HTTPOut: "res",
+		HTTP:    a.phoneSync.HTTP,
+	}, {
 		Name:    "CaGroupExpiry",
 		Trigger: "timer",
 		Timer:   a.expiry.Run,

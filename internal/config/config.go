@@ -28,6 +28,7 @@ type Settings struct {
 	Reset      Reset
 	// GroupExpiry configures CaGroupExpiry; the group is Reset.CAGroupID.
 	GroupExpiry GroupExpiry
+	PhoneSync   PhoneSync
 	// KeyVaultURL is the vault secrets are read from (e.g. the Teams
 	// webhook URL); empty when no feature needs one.
 	KeyVaultURL string
@@ -128,9 +129,10 @@ func Load(lookup func(string) (string, bool)) (Settings, error) {
 	}
 	s.Reset = readReset(r)
 	s.GroupExpiry = readGroupExpiry(r)
+	s.PhoneSync = readPhoneSync(r)
 	s.KeyVaultURL = r.httpsURL("KEY_VAULT_URL", "")
-	if s.Reset.TeamsWebhookSecret != "" && s.KeyVaultURL == "" {
-		r.fail("KEY_VAULT_URL", "required when RESET_TEAMS_WEBHOOK_SECRET is set")
+	if (s.Reset.TeamsWebhookSecret != "" || s.PhoneSync.HandshakeSecret != "") && s.KeyVaultURL == "" {
+		r.fail("KEY_VAULT_URL", "required when RESET_TEAMS_WEBHOOK_SECRET or PHONE_SYNC_HANDSHAKE_SECRET is set")
 	}
 	s.LedgerTable = r.optional("LEDGER_TABLE", "mfarecoveryledger")
 	if !validTableName(s.LedgerTable) {

@@ -30,6 +30,8 @@ const (
 	// RelayAppID is the relay Logic App's managed identity, the caller of
 	// AccessPackageCallout.
 	RelayAppID = "c0ffee00-0000-4000-8000-0000000000c4"
+	// SyncAppID is the directory system allowed to call PhoneSync.
+	SyncAppID = "c0ffee00-0000-4000-8000-0000000000d5"
 	// CAGroupID is the seed's temporary Conditional Access group.
 	CAGroupID = "20000000-0000-4000-8000-000000000003"
 	// GraphResource is the audience of the identity's Graph tokens.
@@ -147,6 +149,7 @@ func (s *Sandbox) HandlerEnv(storageConn string) map[string]string {
 		"ACCESS_PACKAGE_CALLER_APP_IDS": RelayAppID,
 		"CA_GROUP_ID":                   CAGroupID,
 		"CA_GROUP_EXPIRY_SCHEDULE":      "0 */15 * * * *",
+		"PHONE_SYNC_CALLER_APP_IDS":     SyncAppID,
 		"LOG_LEVEL":                     "info",
 	}
 	for k, v := range s.Issuer.IdentityEnv() {
