@@ -80,12 +80,14 @@ func (e *env) start(ctx context.Context, handlerBin, root, seed string) error {
 	step("sandbox Graph", e.sandbox.GraphURL)
 	step("sandbox Entra ID (tokens, managed identity)", e.sandbox.Issuer.URL)
 	start := time.Now()
-	if e.handler, err = hostsim.StartHandler(ctx, handlerBin, e.sandbox.HandlerEnv(e.azurite.ConnectionString())); err != nil {
+	settings := e.sandbox.HandlerEnv(e.azurite.ConnectionString())
+	if e.handler, err = hostsim.StartHandler(ctx, handlerBin, settings); err != nil {
 		return err
 	}
 	step("handler", fmt.Sprintf("%s, answered GET / %v after exec (started in %v)", e.handler.URL, e.handler.Ready.Round(time.Microsecond), time.Since(start).Round(time.Millisecond)))
 	e.sim, err = hostsim.New(hostsim.Config{
 		AppRoot: root, HandlerURL: e.handler.URL, StorageConn: e.azurite.ConnectionString(), FunctionKey: functionKey,
+		Settings: settings,
 	})
 	if err != nil {
 		return err

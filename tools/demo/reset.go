@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/hostsim"
+	"github.com/passkeyfirst/entra-mfa-recovery/internal/sandbox"
 )
 
 // Sandbox users of the reset scenarios.
@@ -82,4 +83,41 @@ func callout(requestID, target string) []byte {
 		"Requestor":                        map[string]any{"ObjectId": mara},
 	})
 	return b
+}
+
+// phoneSync plays the directory system syncing two users' MFA mobiles
+// from extensionAttribute15.
+func (t *trace) phoneSync(ctx context.Context, n int) error {
+	heading(fmt.Sprintf("%d. Phone sync for Nora and Sam from extensionAttribute15", n))
+	g := t.e.sandbox.Graph
+	g.ResetRequests()
+	body := []byte(`[{"UserPrincipalName":"nora.new@contoso.example"},{"UserPrincipalName":"sam.six@contoso.example"}]`)
+	resp, err := t.e.sim.HTTP(ctx, "PhoneSync", hostsim.Request{Method: "POST", Body: body, Headers: http.Header{
+		"Content-Type": {"application/json"}, "Authorization": {"Bearer " + t.e.sandbox.TokenFor(sandbox.SyncAppID)},
+		"X-Functions-Key": {functionKey},
+	}})
+	if err != nil {
+		return err
+	}
+	step("POST /api/webhooks/phone-sync", string(body))
+	t.graphCalls(len(g.Outbox()))
+	step(fmt.Sprintf("answer %d", resp.StatusCode), compact(resp.Body))
+	if resp.StatusCode != http.StatusOK {
+		t.failures++
+	}
+	return nil
+}
+
+// expiry runs the temporary CA group timer once: Sam joined minutes ago
+// (kept), Nora was put there by hand with no record (removed by policy).
+func (t *trace) expiry(ctx context.Context, n int) error {
+	heading(fmt.Sprintf("%d. The temporary CA group timer runs", n))
+	g := t.e.sandbox.Graph
+	g.ResetRequests()
+	if err := t.e.sim.Timer(ctx, "CaGroupExpiry", false); err != nil {
+		return err
+	}
+	t.graphCalls(len(g.Outbox()))
+	step("members left", fmt.Sprint(g.GroupMembers(sandbox.CAGroupID)))
+	return nil
 }

@@ -55,6 +55,12 @@ func (t *trace) scenarios(ctx context.Context) error {
 	if err := t.resets(ctx, len(list)+1); err != nil {
 		return err
 	}
+	if err := t.phoneSync(ctx, len(list)+3); err != nil {
+		return err
+	}
+	if err := t.expiry(ctx, len(list)+4); err != nil {
+		return err
+	}
 	return t.summary()
 }
 
@@ -115,9 +121,15 @@ func (t *trace) summary() error {
 	out := t.e.handler.Stdout() + t.e.handler.Stderr()
 	for _, line := range strings.Split(out, "\n") {
 		if strings.Contains(line, `"msg":"audit"`) {
-			var ev struct{ Audit map[string]string }
-			if json.Unmarshal([]byte(line), &ev) == nil {
-				step(ev.Audit["action"]+" "+ev.Audit["outcome"], strings.TrimSpace(ev.Audit["target_id"]+" "+ev.Audit["reason"]))
+			var ev struct{ Audit map[string]any }
+			if json.Unmarshal([]byte(line), &ev) == nil && ev.Audit["action"] != nil {
+				a := func(k string) string {
+					if v, ok := ev.Audit[k]; ok {
+						return fmt.Sprint(v)
+					}
+					return ""
+				}
+				step(a("action")+" "+a("outcome"), strings.TrimSpace(a("target_id")+" "+a("reason")))
 			}
 		}
 	}
