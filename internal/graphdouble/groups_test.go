@@ -5,6 +5,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/passkeyfirst/entra-mfa-recovery/internal/doubles/clock"
 )
 
 func membersPath(group string) string { return "/v1.0/groups/" + group + "/members" }
@@ -50,8 +52,8 @@ func TestMembersPagingTopAndSelect(t *testing.T) {
 }
 
 func TestAddMemberRefWritesAudit(t *testing.T) {
-	clock := newTestClock(time.Date(2026, 2, 1, 8, 0, 0, 0, time.UTC))
-	f := newFixture(t, Options{Now: clock.Now})
+	clk := clock.New(time.Date(2026, 2, 1, 8, 0, 0, 0, time.UTC))
+	f := newFixture(t, Options{Now: clk.Now})
 	f.expect(f.do("POST", membersPath(caTemp)+"/$ref", ref(samID)), 204)
 	dup := f.expect(f.do("POST", membersPath(caTemp)+"/$ref", ref(samID)), 400)
 	if dup.errorMessage() != "One or more added object references already exist for the following modified properties: 'members'." {

@@ -3,6 +3,8 @@ package graphdouble
 import (
 	"testing"
 	"time"
+
+	"github.com/passkeyfirst/entra-mfa-recovery/internal/doubles/clock"
 )
 
 func tapPath(user string) string {
@@ -69,14 +71,14 @@ func TestTAPLifetimeBounds(t *testing.T) {
 func (f *fixture) Update(fn func(*Tenant)) { f.d.Update(fn) }
 
 func TestTAPUsabilityOverTime(t *testing.T) {
-	clock := newTestClock(time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC))
-	f := newFixture(t, Options{Now: clock.Now})
-	start := clock.Now().Add(time.Hour).Format(time.RFC3339)
+	clk := clock.New(time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC))
+	f := newFixture(t, Options{Now: clk.Now})
+	start := clk.Now().Add(time.Hour).Format(time.RFC3339)
 	r := f.expect(f.do("POST", tapPath(noraID), map[string]any{"startDateTime": start, "lifetimeInMinutes": 60}), 201)
 	if r.body["isUsable"] != false || r.str("methodUsabilityReason") != "NotYetValid" {
 		t.Errorf("future pass: %s", r.raw)
 	}
-	clock.Advance(3 * time.Hour)
+	clk.Advance(3 * time.Hour)
 	got := f.expect(f.do("GET", tapPath(noraID)+"/"+r.str("id"), nil), 200)
 	if got.str("methodUsabilityReason") != "Expired" {
 		t.Errorf("old pass: %s", got.raw)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/azurite"
+	"github.com/passkeyfirst/entra-mfa-recovery/internal/doubles/clock"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/ledger"
 )
 
@@ -17,19 +18,6 @@ type work struct {
 	ledger.Row
 	ledger.Lease
 	Step string `json:"Step"`
-}
-
-// clock is a settable time for lease expiry.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
 }
 
 func leaseTable(t *testing.T) *ledger.Table[work, *work] {
@@ -54,12 +42,12 @@ func done(w *work) bool { return w.Step == "done" }
 // Many workers claim at once: exactly one holds the lease.
 func TestClaimHasOneWinner(t *testing.T) {
 	tab := leaseTable(t)
-	clk := &clock{t: time.Now()}
+	clk := clock.New(time.Now())
 	var won, busy atomic.Int32
 	var wg sync.WaitGroup
 	for i := range 8 {
 		wg.Go(func() {
-			_, err := ledger.Claim(context.Background(), tab, "p", "r", fmt.Sprint("w", i), time.Minute, clk.now, done)
+			_, err := ledger.Claim(context.Background(), tab, "p", "r", fmt.Sprint("w", i), time.Minute, clk.Now, done)
 			switch {
 			case err == nil:
 				won.Add(1)
@@ -80,24 +68,24 @@ func TestClaimHasOneWinner(t *testing.T) {
 // tries to continue, it loses, and the new holder's work stands.
 func TestExpiredLeaseTakenOverAndOldHolderLoses(t *testing.T) {
 	tab := leaseTable(t)
-	clk := &clock{t: time.Now()}
+	clk := clock.New(time.Now())
 	ctx := context.Background()
-	old, err := ledger.Claim(ctx, tab, "p", "r", "old", time.Minute, clk.now, done)
+	old, err := ledger.Claim(ctx, tab, "p", "r", "old", time.Minute, clk.Now, done)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ledger.Claim(ctx, tab, "p", "r", "new", time.Minute, clk.now, done); !errors.Is(err, ledger.ErrBusy) {
+	if _, err := ledger.Claim(ctx, tab, "p", "r", "new", time.Minute, clk.Now, done); !errors.Is(err, ledger.ErrBusy) {
 		t.Fatalf("claim during a live lease: %v", err)
 	}
-	clk.add(61 * time.Second) // the old holder stalls past its lease
-	taker, err := ledger.Claim(ctx, tab, "p", "r", "new", time.Minute, clk.now, done)
+	clk.Advance(61 * time.Second) // the old holder stalls past its lease
+	taker, err := ledger.Claim(ctx, tab, "p", "r", "new", time.Minute, clk.Now, done)
 	if err != nil {
 		t.Fatalf("takeover: %v", err)
 	}
 	var wg sync.WaitGroup
 	var oldErr, newErr error
-	wg.Go(func() { old.Step = "old step"; oldErr = ledger.Renew(ctx, tab, old, time.Minute, clk.now()) })
-	wg.Go(func() { taker.Step = "done"; newErr = ledger.Renew(ctx, tab, taker, time.Minute, clk.now()) })
+	wg.Go(func() { old.Step = "old step"; oldErr = ledger.Renew(ctx, tab, old, time.Minute, clk.Now()) })
+	wg.Go(func() { taker.Step = "done"; newErr = ledger.Renew(ctx, tab, taker, time.Minute, clk.Now()) })
 	wg.Wait()
 	if !errors.Is(oldErr, ledger.ErrConflict) || newErr != nil {
 		t.Fatalf("old holder: %v, new holder: %v", oldErr, newErr)
@@ -106,23 +94,23 @@ func TestExpiredLeaseTakenOverAndOldHolderLoses(t *testing.T) {
 	if got.Step != "done" || got.LeaseOwner != "new" {
 		t.Fatalf("record %+v", got)
 	}
-	if v, err := ledger.Claim(ctx, tab, "p", "r", "late", time.Minute, clk.now, done); v != nil || err != nil {
+	if v, err := ledger.Claim(ctx, tab, "p", "r", "late", time.Minute, clk.Now, done); v != nil || err != nil {
 		t.Fatalf("a finished record was claimed: %v %v", v, err)
 	}
 }
 
 func TestReleaseLetsTheNextClaimIn(t *testing.T) {
 	tab := leaseTable(t)
-	clk := &clock{t: time.Now()}
+	clk := clock.New(time.Now())
 	ctx := context.Background()
-	v, err := ledger.Claim(ctx, tab, "p", "r", "a", time.Minute, clk.now, done)
+	v, err := ledger.Claim(ctx, tab, "p", "r", "a", time.Minute, clk.Now, done)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := ledger.Release(ctx, tab, v, clk.now()); err != nil {
+	if err := ledger.Release(ctx, tab, v, clk.Now()); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ledger.Claim(ctx, tab, "p", "r", "b", time.Minute, clk.now, done); err != nil {
+	if _, err := ledger.Claim(ctx, tab, "p", "r", "b", time.Minute, clk.Now, done); err != nil {
 		t.Fatalf("after release: %v", err)
 	}
 }
