@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"net/http"
 
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/audit"
@@ -68,17 +67,10 @@ func (a *app) requireCaller(v *callerauth.Verifier, action string, next host.HTT
 }
 
 func authFailure(err error) *host.HTTPResponse {
-	var resp *host.HTTPResponse
-	switch {
-	case errors.Is(err, callerauth.ErrMissing):
-		resp = host.Error(http.StatusUnauthorized, "missing_token", err.Error())
-	case errors.Is(err, callerauth.ErrForbidden):
-		return host.Error(http.StatusForbidden, "caller_not_allowed", err.Error())
-	case errors.Is(err, callerauth.ErrUnavailable):
-		return host.Error(http.StatusServiceUnavailable, "verification_unavailable", err.Error())
-	default:
-		resp = host.Error(http.StatusUnauthorized, "invalid_token", err.Error())
+	status, code := callerauth.Answer(err)
+	resp := host.Error(status, code, err.Error())
+	if status == http.StatusUnauthorized {
+		resp.Headers["WWW-Authenticate"] = `Bearer error="invalid_token"`
 	}
-	resp.Headers["WWW-Authenticate"] = `Bearer error="invalid_token"`
 	return resp
 }

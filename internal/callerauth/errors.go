@@ -1,6 +1,9 @@
 package callerauth
 
-import "errors"
+import (
+	"errors"
+	"net/http"
+)
 
 // Error kinds. Test with errors.Is; the error text adds a short reason
 // ("invalid token: token expired") that may be returned to the caller.
@@ -30,3 +33,19 @@ func (r *rejection) Error() string { return r.kind.Error() + ": " + r.reason }
 func (r *rejection) Unwrap() error { return r.kind }
 
 func reject(kind error, reason string) error { return &rejection{kind: kind, reason: reason} }
+
+// Answer maps a Verify error onto what the caller is told: 401 for a
+// missing or bad token, 403 for a valid token of an application that is not
+// allowed, 503 when the keys could not be fetched (not the caller's fault).
+// code is the machine-readable error code of the JSON answer.
+func Answer(err error) (status int, code string) {
+	switch {
+	case errors.Is(err, ErrMissing):
+		return http.StatusUnauthorized, "missing_token"
+	case errors.Is(err, ErrForbidden):
+		return http.StatusForbidden, "caller_not_allowed"
+	case errors.Is(err, ErrUnavailable):
+		return http.StatusServiceUnavailable, "verification_unavailable"
+	}
+	return http.StatusUnauthorized, "invalid_token"
+}

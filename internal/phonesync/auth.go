@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
-	"errors"
 	"net/http"
 
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/callerauth"
@@ -61,17 +60,11 @@ func (s *Service) checkToken(ctx context.Context, authz string) (string, *denial
 		return "", deny(http.StatusUnauthorized, "invalid_token", "tokens are not accepted here: PHONE_SYNC_CALLER_APP_IDS is empty")
 	}
 	caller, err := s.Tokens.Verify(ctx, authz)
-	switch {
-	case err == nil:
-		return caller.AppID, nil
-	case errors.Is(err, callerauth.ErrMissing):
-		return "", deny(http.StatusUnauthorized, "missing_token", err.Error())
-	case errors.Is(err, callerauth.ErrForbidden):
-		return "", deny(http.StatusForbidden, "caller_not_allowed", err.Error())
-	case errors.Is(err, callerauth.ErrUnavailable):
-		return "", deny(http.StatusServiceUnavailable, "verification_unavailable", err.Error())
+	if err != nil {
+		status, code := callerauth.Answer(err)
+		return "", deny(status, code, err.Error())
 	}
-	return "", deny(http.StatusUnauthorized, "invalid_token", err.Error())
+	return caller.AppID, nil
 }
 
 // checkHandshake compares in constant time. On a mismatch it re-reads the
