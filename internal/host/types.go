@@ -3,6 +3,7 @@ package host
 import (
 	"context"
 	"encoding/json"
+	"mime"
 	"net/http"
 	"time"
 )
@@ -17,6 +18,13 @@ type HTTPRequest struct {
 	Headers http.Header       // canonicalised
 	Params  map[string]string // route params
 	Body    []byte
+}
+
+// IsJSON reports whether the request says its body is application/json
+// (parameters such as charset allowed).
+func (r *HTTPRequest) IsJSON() bool {
+	mt, _, err := mime.ParseMediaType(r.Headers.Get("Content-Type"))
+	return err == nil && mt == "application/json"
 }
 
 // HTTPResponse is what an HTTP function answers.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"mime"
 	"net/http"
 	"time"
 
@@ -46,7 +45,7 @@ func (in *Intake) HTTP(ctx context.Context, req *host.HTTPRequest) *host.HTTPRes
 }
 
 func (in *Intake) serve(ctx context.Context, req *host.HTTPRequest) (*host.HTTPResponse, callout.Callout) {
-	if mt, _, err := mime.ParseMediaType(req.Headers.Get("Content-Type")); err != nil || mt != "application/json" {
+	if !req.IsJSON() {
 		return host.Error(http.StatusUnsupportedMediaType, "unsupported_media_type", "send the callout as application/json"), callout.Callout{}
 	}
 	c, err := callout.Parse(req.Body)

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"mime"
 	"net/http"
 	"strings"
 
@@ -25,8 +24,7 @@ func parseRequest(req *host.HTTPRequest) (string, *result) {
 		r := refuse(http.StatusMethodNotAllowed, "method_not_allowed", "use POST")
 		return "", &r
 	}
-	mt, _, err := mime.ParseMediaType(req.Headers.Get("Content-Type"))
-	if err != nil || mt != "application/json" {
+	if !req.IsJSON() {
 		r := refuse(http.StatusUnsupportedMediaType, "unsupported_media_type", "send the body as application/json")
 		return "", &r
 	}
