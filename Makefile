@@ -11,7 +11,7 @@ RACE_PKGS := ./internal/host/... ./internal/hostsim/... ./internal/queue/... \
 	./internal/azurite/... ./internal/sandbox/... ./internal/storage/... ./internal/ledger/... \
 	./internal/phonesync
 
-.PHONY: all demo test tools check package bench clean
+.PHONY: all demo test tools check package bench clean graph-queries
 
 all: test
 
@@ -52,3 +52,11 @@ bench: tools
 
 clean:
 	rm -rf bin dist dist.zip
+
+## graph-queries: re-record every Graph query shape the tests make the product send
+graph-queries: tools
+	rm -f $(CURDIR)/internal/graphdouble/testdata/product-queries.new
+	GRAPHDOUBLE_RECORD_QUERIES=$(CURDIR)/internal/graphdouble/testdata/product-queries.new $(GO) test -count=1 ./...
+	{ sed -n '/^#/p' internal/graphdouble/testdata/product-queries.txt; sort -u internal/graphdouble/testdata/product-queries.new; } > internal/graphdouble/testdata/product-queries.tmp
+	mv internal/graphdouble/testdata/product-queries.tmp internal/graphdouble/testdata/product-queries.txt
+	rm -f internal/graphdouble/testdata/product-queries.new

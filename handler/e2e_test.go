@@ -20,6 +20,7 @@ import (
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/azurite"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/graph/graphtest"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/graphdouble"
+	"github.com/passkeyfirst/entra-mfa-recovery/internal/graphdouble/queryrec"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/hostsim"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/sandbox"
 )
@@ -67,6 +68,7 @@ func startE2E(t *testing.T, env func(map[string]string)) *e2e {
 		t.Fatal(err)
 	}
 	t.Cleanup(sb.Close)
+	queryrec.Watch(t, sb.Graph)
 	az := azurite.ForTest(t)
 	vars := sb.HandlerEnv(az.ConnectionString())
 	if env != nil {

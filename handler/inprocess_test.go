@@ -17,6 +17,7 @@ import (
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/doubles/oidc"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/graph/graphtest"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/graphdouble"
+	"github.com/passkeyfirst/entra-mfa-recovery/internal/graphdouble/queryrec"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/host"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/sandbox"
 )
@@ -39,6 +40,7 @@ func startInProcess(t testing.TB) *inProcess {
 		t.Fatal(err)
 	}
 	t.Cleanup(sb.Close)
+	queryrec.Watch(t, sb.Graph)
 	for k, v := range sb.HandlerEnv(azurite.ForTest(t).ConnectionString()) {
 		t.Setenv(k, v)
 	}

@@ -46,6 +46,19 @@ func (m Memberships) InGroup(id string) bool {
 	return false
 }
 
+// RoleGrant is a directory role a principal holds or may activate.
+type RoleGrant struct {
+	PrincipalID      string
+	RoleDefinitionID string
+}
+
+// GroupEligibility is a PIM for Groups eligibility: the principal may
+// activate membership ("member") or ownership ("owner") of the group.
+type GroupEligibility struct {
+	GroupID  string
+	AccessID string
+}
+
 // TAPRequest asks for a Temporary Access Pass.
 type TAPRequest struct {
 	LifetimeMinutes int
@@ -124,9 +137,15 @@ type Directory interface {
 	Manager(ctx context.Context, userID string) (User, error)
 	// Memberships lists transitive groups and active directory roles.
 	Memberships(ctx context.Context, userID string) (Memberships, error)
-	// EligibleRoles lists role definition ids any of the principals is
+	// EligibleRoles lists the directory roles any of the principals is
 	// eligible for through Privileged Identity Management.
-	EligibleRoles(ctx context.Context, principalIDs []string) ([]string, error)
+	EligibleRoles(ctx context.Context, principalIDs []string) ([]RoleGrant, error)
+	// AssignedRoles lists the directory roles actively assigned to any of
+	// the principals, at any scope (administrative units included).
+	AssignedRoles(ctx context.Context, principalIDs []string) ([]RoleGrant, error)
+	// GroupEligibilities lists the groups the principal may activate
+	// membership or ownership of through PIM for Groups.
+	GroupEligibilities(ctx context.Context, principalID string) ([]GroupEligibility, error)
 	// CreateTAP mints a pass. It is never retried after an uncertain
 	// failure: a second POST would replace the first pass. Such a failure
 	// is reported as ErrOutcomeUnknown.
@@ -161,6 +180,9 @@ var (
 	// ErrDefaultMethod: Graph refuses to delete the default method while
 	// other methods remain; delete it last.
 	ErrDefaultMethod = errors.New("the user's default method cannot be deleted while others remain")
+	// ErrUnsupportedQuery: Graph refused a query option or filter
+	// operator (400 Request_UnsupportedQuery).
+	ErrUnsupportedQuery = errors.New("query not supported by Microsoft Graph")
 	// ErrUnsupportedMethod: a method type with no typed delete endpoint.
 	ErrUnsupportedMethod = errors.New("method type cannot be deleted")
 )

@@ -38,7 +38,15 @@ type Config struct {
 	Timeout   time.Duration
 	Retry     RetryPolicy
 	Logger    *slog.Logger
+	// MaxConcurrency bounds the requests one call fans out (role lookups
+	// for several principals), shared by all callers of the client; 0
+	// means 16.
+	MaxConcurrency int
 }
+
+// defaultConcurrency keeps one instance's fan-out well inside Graph's
+// per-app limits while letting a handful of lookups overlap.
+const defaultConcurrency = 16
 
 // Client is the Graph adapter.
 type Client struct {
@@ -46,6 +54,7 @@ type Client struct {
 	baseURL string // for @odata.id references
 	retry   RetryPolicy
 	log     *slog.Logger
+	slots   chan struct{} // the shared concurrency limit of fanOut
 }
 
 var _ directory.Directory = (*Client)(nil)
@@ -74,7 +83,14 @@ func New(cfg Config) (*Client, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Client{sdk: msgraph.NewGraphServiceClient(adapter), baseURL: strings.TrimRight(cfg.BaseURL, "/"), retry: cfg.Retry.withDefaults(), log: log}, nil
+	slots := cfg.MaxConcurrency
+	if slots <= 0 {
+		slots = defaultConcurrency
+	}
+	return &Client{
+		sdk: msgraph.NewGraphServiceClient(adapter), baseURL: strings.TrimRight(cfg.BaseURL, "/"),
+		retry: cfg.Retry.withDefaults(), log: log, slots: make(chan struct{}, slots),
+	}, nil
 }
 
 // httpClient is the SDK's default pipeline without its retry handler.

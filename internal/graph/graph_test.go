@@ -86,32 +86,6 @@ func TestMembershipsAcrossPages(t *testing.T) {
 	}
 }
 
-func TestEligibleRoles(t *testing.T) {
-	r := newRig(t, graphdouble.Options{})
-	ctx := context.Background()
-	roles, err := r.client.EligibleRoles(ctx, []string{pia})
-	if err != nil || len(roles) == 0 {
-		t.Errorf("pia: %v %v", roles, err)
-	}
-	// More principals than one `in` clause holds: split into chunks.
-	many := []string{nora}
-	for range 20 {
-		many = append(many, "30000000-0000-4000-8000-000000000000")
-	}
-	many = append(many, pia)
-	roles, err = r.client.EligibleRoles(ctx, many)
-	if err != nil || len(roles) == 0 {
-		t.Errorf("chunked: %v %v", roles, err)
-	}
-	if n := r.double.CountRequests("GET", "/v1.0/roleManagement/directory/roleEligibilityScheduleInstances"); n != 3 {
-		t.Errorf("eligibility requests = %d, want 1 + 2 chunks", n)
-	}
-	roles, err = r.client.EligibleRoles(ctx, []string{nora})
-	if err != nil || len(roles) != 0 {
-		t.Errorf("nora: %v %v", roles, err)
-	}
-}
-
 func TestCreateTAPAndSendMail(t *testing.T) {
 	r := newRig(t, graphdouble.Options{})
 	ctx := context.Background()

@@ -108,6 +108,8 @@ func finalError(e *callError, s safety, cause error) error {
 		out.Kind = directory.ErrNotFound
 	case e.Status == http.StatusBadRequest && strings.Contains(strings.ToLower(e.Message), "default method"):
 		out.Kind = directory.ErrDefaultMethod
+	case e.Status == http.StatusBadRequest && e.Code == "Request_UnsupportedQuery":
+		out.Kind = directory.ErrUnsupportedQuery
 	case e.Status == http.StatusTooManyRequests:
 		out.Kind = directory.ErrThrottled
 	case s == once && (e.Status == 0 || e.Status >= 500):

@@ -2,10 +2,8 @@ package graph
 
 import (
 	"context"
-	"strings"
 
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
-	"github.com/microsoftgraph/msgraph-sdk-go/rolemanagement"
 	"github.com/microsoftgraph/msgraph-sdk-go/users"
 
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/directory"
@@ -92,50 +90,4 @@ func (c *Client) Memberships(ctx context.Context, userID string) (directory.Memb
 			}
 		})
 	return m, err
-}
-
-// eligibilityChunk keeps `principalId in (...)` filters short; Graph caps
-// the number of values in one `in` clause.
-const eligibilityChunk = 15
-
-// EligibleRoles implements directory.Directory.
-func (c *Client) EligibleRoles(ctx context.Context, principalIDs []string) ([]string, error) {
-	var roles []string
-	for start := 0; start < len(principalIDs); start += eligibilityChunk {
-		chunk := principalIDs[start:min(start+eligibilityChunk, len(principalIDs))]
-		got, err := c.eligibleRoles(ctx, chunk)
-		if err != nil {
-			return nil, err
-		}
-		roles = append(roles, got...)
-	}
-	return roles, nil
-}
-
-func (c *Client) eligibleRoles(ctx context.Context, ids []string) ([]string, error) {
-	quoted := make([]string, len(ids))
-	for i, id := range ids {
-		quoted[i] = "'" + strings.ReplaceAll(id, "'", "''") + "'"
-	}
-	filter := "principalId in (" + strings.Join(quoted, ",") + ")"
-	cfg := &rolemanagement.DirectoryRoleEligibilityScheduleInstancesRequestBuilderGetRequestConfiguration{
-		QueryParameters: &rolemanagement.DirectoryRoleEligibilityScheduleInstancesRequestBuilderGetQueryParameters{
-			Filter: &filter, Select: []string{"id", "principalId", "roleDefinitionId"},
-		},
-	}
-	builder := c.sdk.RoleManagement().Directory().RoleEligibilityScheduleInstances()
-	var roles []string
-	err := walk(ctx, c, "list role eligibility",
-		func(ctx context.Context) (models.UnifiedRoleEligibilityScheduleInstanceCollectionResponseable, error) {
-			return builder.Get(ctx, cfg)
-		},
-		func(ctx context.Context, next string) (models.UnifiedRoleEligibilityScheduleInstanceCollectionResponseable, error) {
-			return builder.WithUrl(next).Get(ctx, nil)
-		},
-		func(page models.UnifiedRoleEligibilityScheduleInstanceCollectionResponseable) {
-			for _, inst := range page.GetValue() {
-				roles = append(roles, deref(inst.GetRoleDefinitionId()))
-			}
-		})
-	return roles, err
 }

@@ -371,8 +371,8 @@ func runScenario(t *testing.T, f *fixture) {
 	ok("GET", "/v1.0/users/"+breeID+"/memberOf", nil, 200)
 	ok("GET", "/v1.0/users/"+hankID+"/transitiveMemberOf", nil, 200)
 	for _, cast := range []string{"/microsoft.graph.group", "/microsoft.graph.directoryRole"} {
-		ok("GET", "/v1.0/users/"+hankID+"/memberOf"+cast, nil, 200)
-		ok("GET", "/v1.0/users/"+hankID+"/transitiveMemberOf"+cast+"?$select=id,displayName", nil, 200)
+		ok("GET", "/v1.0/users/"+hankID+"/memberOf"+cast+"?$count=true", nil, 200)
+		ok("GET", "/v1.0/users/"+hankID+"/transitiveMemberOf"+cast+"?$select=id,displayName&$count=true", nil, 200)
 	}
 	paged := ok("GET", "/v1.0/users/"+breeID+"/transitiveMemberOf?$select=id,displayName,securityEnabled", nil, 200)
 	ok("GET", paged.str("@odata.nextLink"), nil, 200)
@@ -388,8 +388,10 @@ func runScenario(t *testing.T, f *fixture) {
 		"saveToSentItems": true,
 	}, 202)
 	ok("GET", "/v1.0/roleManagement/directory/roleEligibilityScheduleInstances?$filter="+
-		url.QueryEscape("principalId in ('"+piaID+"','"+samID+"')"), nil, 200)
+		url.QueryEscape("principalId eq '"+piaID+"'"), nil, 200)
 	ok("GET", "/v1.0/roleManagement/directory/roleAssignments?$filter="+url.QueryEscape("principalId eq '"+ginaID+"'"), nil, 200)
+	ok("GET", "/v1.0/identityGovernance/privilegedAccess/group/eligibilityScheduleInstances?$filter="+
+		url.QueryEscape("principalId eq '"+ivyID+"'"), nil, 200)
 	exerciseMethods(t, f, cora, ok)
 	exerciseGroups(ok)
 	ok("GET", "/v1.0/auditLogs/directoryAudits?$filter="+url.QueryEscape(
@@ -461,9 +463,9 @@ func exerciseGroups(ok okFunc) {
 	ok("POST", membersPath(caTemp)+"/$ref", ref(samID), 400)
 	ok("GET", membersPath(caTemp), nil, 200)
 	ok("GET", membersPath(caTemp)+"?$top=999&$select=id,userPrincipalName,displayName", nil, 200)
-	ok("GET", membersPath(caTemp)+"/microsoft.graph.user?$select=id,userPrincipalName", nil, 200)
-	ok("GET", membersPath(caTemp)+"/microsoft.graph.user", nil, 200)
-	ok("GET", membersPath(caTemp)+"/microsoft.graph.group?$select=id,displayName,securityEnabled", nil, 200)
+	ok("GET", membersPath(caTemp)+"/microsoft.graph.user?$select=id,userPrincipalName&$count=true", nil, 200)
+	ok("GET", membersPath(caTemp)+"/microsoft.graph.user?$count=true", nil, 200)
+	ok("GET", membersPath(caTemp)+"/microsoft.graph.group?$select=id,displayName,securityEnabled&$count=true", nil, 200)
 	ok("GET", membersPath(caTemp)+"?$select=id,accountEnabled,userType,onPremisesExtensionAttributes,securityEnabled", nil, 200)
 	ok("DELETE", membersPath(caTemp)+"/"+samID+"/$ref", nil, 204)
 	ok("DELETE", membersPath(caTemp)+"/$ref?%40id="+url.QueryEscape("https://graph.microsoft.com/v1.0/directoryObjects/"+breakGlass), nil, 204)

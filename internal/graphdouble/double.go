@@ -31,8 +31,9 @@ type Double struct {
 	opts   Options
 	routes []*route
 
-	mu     sync.Mutex // guards tenant
+	mu     sync.Mutex // guards tenant and shapes
 	tenant *Tenant
+	shapes map[string]bool // query shapes served (shapes.go)
 
 	log    requestLog
 	faults faultSet

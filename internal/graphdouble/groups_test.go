@@ -45,7 +45,7 @@ func TestMembersPagingTopAndSelect(t *testing.T) {
 	if len(nested) != 1 || nested[0]["@odata.type"] != "#microsoft.graph.group" {
 		t.Errorf("nested: %v", nested)
 	}
-	users := f.expect(f.do("GET", membersPath(protected)+"/microsoft.graph.user", nil), 200).values()
+	users := f.expect(f.do("GET", membersPath(protected)+"/microsoft.graph.user?$count=true", nil), 200).values()
 	if len(users) != 0 {
 		t.Errorf("cast kept a group: %v", users)
 	}

@@ -128,6 +128,10 @@ func (f *fixture) request(method, path string, body any) *http.Request {
 	if err != nil {
 		f.t.Fatal(err)
 	}
+	if req.URL.Query().Get("$count") == "true" {
+		// An advanced query, sent as Graph requires.
+		req.Header.Set("ConsistencyLevel", "eventual")
+	}
 	if payload != nil {
 		req.Header.Set("Content-Type", "application/json")
 		if f.gzip {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"path"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -132,4 +133,24 @@ func matchSegs(pat, segs []string) bool {
 		pat, segs = pat[1:], segs[1:]
 	}
 	return len(segs) == 0
+}
+
+// RoundTrips counts the sequential rounds in a set of logged requests: a
+// request that starts before the earliest end among the current round ran
+// alongside it. It is the critical path a caller waited for, in requests.
+func RoundTrips(reqs []LoggedRequest) int {
+	reqs = slices.Clone(reqs)
+	slices.SortFunc(reqs, func(a, b LoggedRequest) int { return a.Time.Compare(b.Time) })
+	rounds := 0
+	var roundEnd time.Time
+	for _, r := range reqs {
+		end := r.Time.Add(r.Duration)
+		if rounds == 0 || !r.Time.Before(roundEnd) {
+			rounds++
+			roundEnd = end
+		} else if end.Before(roundEnd) {
+			roundEnd = end
+		}
+	}
+	return rounds
 }

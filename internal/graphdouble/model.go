@@ -18,10 +18,13 @@ type Tenant struct {
 	// "ready" when true, "notAllowedByPolicy" when false.
 	SMSSignInEnabled bool `json:"smsSignInEnabled,omitempty"`
 
-	Users              []*User              `json:"users"`
-	Groups             []*Group             `json:"groups,omitempty"`
-	DirectoryRoles     []*DirectoryRole     `json:"directoryRoles,omitempty"`
-	RoleEligibilities  []*RoleEligibility   `json:"roleEligibilities,omitempty"`
+	Users             []*User            `json:"users"`
+	Groups            []*Group           `json:"groups,omitempty"`
+	DirectoryRoles    []*DirectoryRole   `json:"directoryRoles,omitempty"`
+	RoleEligibilities []*RoleEligibility `json:"roleEligibilities,omitempty"`
+	// GroupEligibilities are PIM for Groups eligibilities: who may
+	// activate membership or ownership of a group.
+	GroupEligibilities []*GroupEligibility  `json:"groupEligibilities,omitempty"`
 	AssignmentRequests []*AssignmentRequest `json:"assignmentRequests,omitempty"`
 	DirectoryAudits    []*DirectoryAudit    `json:"directoryAudits,omitempty"`
 
@@ -203,6 +206,18 @@ type RoleEligibility struct {
 	DirectoryScopeID string    `json:"directoryScopeId,omitempty"`
 	StartDateTime    time.Time `json:"startDateTime,omitzero"`
 	EndDateTime      time.Time `json:"endDateTime,omitzero"`
+}
+
+// GroupEligibility is a PIM for Groups eligibility schedule instance
+// (privilegedAccessGroupEligibilityScheduleInstance).
+type GroupEligibility struct {
+	ID          string `json:"id"`
+	PrincipalID string `json:"principalId"`
+	GroupID     string `json:"groupId"`
+	// AccessID is "member" or "owner".
+	AccessID      string    `json:"accessId"`
+	StartDateTime time.Time `json:"startDateTime,omitzero"`
+	EndDateTime   time.Time `json:"endDateTime,omitzero"`
 }
 
 // AssignmentRequest is an entitlement-management access package

@@ -228,6 +228,9 @@ func (c *call) page(items []map[string]any, maxTop int, ctxFragment string) {
 		"@odata.context": c.contextURL(ctxFragment),
 		"value":          nonNil(items[offset:end]),
 	}
+	if q.Get("$count") == "true" {
+		out["@odata.count"] = len(items)
+	}
 	if end < len(items) {
 		q.Set("$skiptoken", encodeSkipToken(end))
 		out["@odata.nextLink"] = c.base() + c.r.URL.EscapedPath() + "?" + encodeQuery(q)

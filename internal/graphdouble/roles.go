@@ -23,6 +23,26 @@ func listRoleEligibilityInstances(c *call) {
 	listRoleItems(c, items, "roleManagement/directory/roleEligibilityScheduleInstances")
 }
 
+// listGroupEligibilityInstances is PIM for Groups: eligibilities to
+// activate membership or ownership of a group. The query rules require a
+// principalId or groupId filter, as Graph does.
+func listGroupEligibilityInstances(c *call) {
+	var items []map[string]any
+	for _, e := range c.t.GroupEligibilities {
+		items = append(items, map[string]any{
+			"id":                    e.ID,
+			"principalId":           e.PrincipalID,
+			"groupId":               e.GroupID,
+			"accessId":              e.AccessID,
+			"memberType":            "direct",
+			"eligibilityScheduleId": e.ID,
+			"startDateTime":         timeOrNil(e.StartDateTime),
+			"endDateTime":           timeOrNil(e.EndDateTime),
+		})
+	}
+	listRoleItems(c, items, "identityGovernance/privilegedAccess/group/eligibilityScheduleInstances")
+}
+
 // listRoleAssignments derives active assignments from directory role
 // members: the role definition id of a built-in role is its template id.
 func listRoleAssignments(c *call) {

@@ -96,5 +96,9 @@ func (d *Double) dispatch(w http.ResponseWriter, r *http.Request, body []byte) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	c := &call{d: d, w: w, r: r, p: params, body: body, t: d.tenant, rt: rt}
+	d.noteShape(rt, r)
+	if !c.checkQuery() {
+		return
+	}
 	rt.handle(c)
 }

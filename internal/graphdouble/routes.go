@@ -22,6 +22,8 @@ func buildRoutes() []*route {
 			"Collection("+g+"unifiedRoleEligibilityScheduleInstance)", ""),
 		newRoute(get, v1+"/roleManagement/directory/roleAssignments", listRoleAssignments,
 			"Collection("+g+"unifiedRoleAssignment)", ""),
+		newRoute(get, v1+"/identityGovernance/privilegedAccess/group/eligibilityScheduleInstances", listGroupEligibilityInstances,
+			"Collection("+g+"privilegedAccessGroupEligibilityScheduleInstance)", ""),
 
 		newRoute(get, auth+"/methods", listAllMethods, "Collection("+g+"authenticationMethod)", ""),
 		newRoute(get, auth+"/methods/{id}", getAnyMethod, g+"authenticationMethod", ""),

@@ -68,6 +68,11 @@ func (t *Tenant) applyDefaults() {
 			e.DirectoryScopeID = "/"
 		}
 	}
+	for _, e := range t.GroupEligibilities {
+		if e.ID == "" {
+			e.ID = e.GroupID + "_" + e.AccessID + "_" + e.PrincipalID
+		}
+	}
 	for _, r := range t.AssignmentRequests {
 		if r.RequestStatus == "" {
 			r.RequestStatus = "WaitingForCallback"
@@ -240,6 +245,7 @@ func (t *Tenant) Clone() *Tenant {
 		return &n
 	})
 	c.RoleEligibilities = cloneEach(t.RoleEligibilities, func(e *RoleEligibility) *RoleEligibility { n := *e; return &n })
+	c.GroupEligibilities = cloneEach(t.GroupEligibilities, func(e *GroupEligibility) *GroupEligibility { n := *e; return &n })
 	c.AssignmentRequests = cloneEach(t.AssignmentRequests, func(r *AssignmentRequest) *AssignmentRequest { n := *r; return &n })
 	c.DirectoryAudits = cloneEach(t.DirectoryAudits, (*DirectoryAudit).clone)
 	c.MailSenders = slices.Clone(t.MailSenders)

@@ -160,11 +160,11 @@ func TestExpandManagerAndCasts(t *testing.T) {
 		t.Errorf("manager invented: %s", none.raw)
 	}
 	f.expect(f.do("GET", "/v1.0/users/"+noraID+"?$expand=memberOf", nil), 400)
-	roles := f.expect(f.do("GET", "/v1.0/users/"+hankID+"/transitiveMemberOf/microsoft.graph.directoryRole", nil), 200).values()
+	roles := f.expect(f.do("GET", "/v1.0/users/"+hankID+"/transitiveMemberOf/microsoft.graph.directoryRole?$count=true", nil), 200).values()
 	if len(roles) != 1 || roles[0]["displayName"] != "Helpdesk Administrator" {
 		t.Errorf("roles: %v", roles)
 	}
-	groups := f.expect(f.do("GET", "/v1.0/users/"+hankID+"/memberOf/microsoft.graph.group", nil), 200).values()
+	groups := f.expect(f.do("GET", "/v1.0/users/"+hankID+"/memberOf/microsoft.graph.group?$count=true", nil), 200).values()
 	if len(groups) != 1 || groups[0]["id"] != helpdesk {
 		t.Errorf("groups: %v", groups)
 	}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/graph"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/graphdouble"
+	"github.com/passkeyfirst/entra-mfa-recovery/internal/graphdouble/queryrec"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/sandbox"
 )
 
@@ -81,6 +82,7 @@ func NewWith(t testing.TB, c Config) *Rig {
 		}
 	}
 	r := &Rig{Double: graphdouble.New(seed, c.Double)}
+	queryrec.Watch(t, r.Double)
 	srv := httptest.NewServer(r.Double)
 	t.Cleanup(srv.Close)
 	r.URL = srv.URL + "/v1.0"

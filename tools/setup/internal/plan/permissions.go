@@ -99,7 +99,12 @@ var Permissions = []Permission{
 	},
 	{
 		Kind: AppRole, Candidates: []string{"RoleManagement.Read.Directory"},
-		Why:    "read active roles' names and PIM role eligibility (`roleEligibilityScheduleInstances`) of the user and their role-assignable groups, to refuse eligible admins",
+		Why:    "read role assignments at every scope (`roleAssignments`) and PIM role eligibility (`roleEligibilityScheduleInstances`) of the user, their role-assignable groups and the groups they may join through PIM, to refuse admins and eligible admins",
+		UsedBy: "all", When: "always", Needed: always,
+	},
+	{
+		Kind: AppRole, Candidates: []string{"PrivilegedEligibilitySchedule.Read.AzureADGroup"},
+		Why:    "read the user's PIM for Groups eligibilities (`privilegedAccess/group/eligibilityScheduleInstances`): a user who may activate membership or ownership of a group that holds a role is an administrator in waiting",
 		UsedBy: "all", When: "always", Needed: always,
 	},
 	{

@@ -61,7 +61,8 @@ func TestNeededFollowsTheFeatures(t *testing.T) {
 		"CA_GROUP_ID":        "20000000-0000-4000-8000-000000000003",
 		"RESET_RESUME":       "false",
 	})))
-	want := []string{"User.Read.All", "RoleManagement.Read.Directory", "UserAuthMethod-TAP.ReadWrite.All", "Mail.Send",
+	want := []string{"User.Read.All", "RoleManagement.Read.Directory", "PrivilegedEligibilitySchedule.Read.AzureADGroup",
+		"UserAuthMethod-TAP.ReadWrite.All", "Mail.Send",
 		"UserAuthenticationMethod.Read.All", "UserAuthMethod-MicrosoftAuthApp.ReadWrite.All",
 		"UserAuthMethod-SoftwareOATH.ReadWrite.All", "User.RevokeSessions.All", "GroupMember.ReadWrite.All", "AuditLog.Read.All"}
 	if !slices.Equal(narrow, want) {
