@@ -46,6 +46,7 @@ bench: tools
 	$(GO) test -run '^$$' -bench . -benchmem -count=5 ./internal/host/ ./internal/callerauth/ ./internal/callout/
 	$(GO) test -run '^$$' -bench 'StartToReady|AccessPackageCallout' -count=5 ./handler/
 	$(GO) test -run '^$$' -bench . -benchtime 5x ./internal/mfareset/
+	$(GO) test -run '^$$' -bench ProtectionCheck -benchtime 20x ./internal/guard/
 	$(GO) test -run '^$$' -bench ResetThroughput -benchtime 1x ./handler/
 	$(GO) test -run '^$$' -bench Expire5000 -benchtime 1x ./internal/groupexpiry/
 	$(GO) test -run '^$$' -bench Sync1000 -benchtime 1x ./internal/phonesync/e2e/
