@@ -99,3 +99,38 @@ func TestSendAfterHidesTheMessage(t *testing.T) {
 		t.Fatal("not visible after the delay")
 	}
 }
+
+// A message with a time-to-live carries its expiry, and the queue drops it
+// once the time-to-live is over.
+func TestEnqueueTextTTLExpires(t *testing.T) {
+	inst := azurite.Shared(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	c, err := queue.ServiceClient(inst.ConnectionString())
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := inst.NewName("ttl")
+	if err := queue.EnqueueTextTTL(ctx, c, name, "eyJ9", time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	peek, err := c.NewQueueClient(name).PeekMessage(ctx, nil)
+	if err != nil || len(peek.Messages) != 1 {
+		t.Fatalf("peek: %v", err)
+	}
+	m := peek.Messages[0]
+	if life := m.ExpirationTime.Sub(*m.InsertionTime); life < 59*time.Minute || life > 61*time.Minute {
+		t.Errorf("expires %s after insertion, want 1 h", life)
+	}
+	if err := queue.EnqueueTextTTL(ctx, c, name+"x", "eyJ9", time.Second); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(2100 * time.Millisecond)
+	res, err := c.NewQueueClient(name+"x").DequeueMessage(ctx, nil)
+	if err != nil || len(res.Messages) != 0 {
+		t.Errorf("an expired message was delivered: %v %d", err, len(res.Messages))
+	}
+	if err := queue.EnqueueTextTTL(ctx, c, name, "eyJ9", 0); err == nil {
+		t.Error("a zero time-to-live was accepted")
+	}
+}

@@ -67,14 +67,29 @@ func EnqueueText(ctx context.Context, client *azqueue.ServiceClient, queue, text
 	return enqueue(ctx, client, queue, text, 0)
 }
 
+// EnqueueTextTTL is EnqueueText for a message that is worthless after ttl
+// (whole seconds, at least 1): the queue drops it then instead of keeping
+// it the default 7 days.
+func EnqueueTextTTL(ctx context.Context, client *azqueue.ServiceClient, queue, text string, ttl time.Duration) error {
+	if ttl < time.Second {
+		return fmt.Errorf("enqueue to %s: time-to-live %s is under a second", queue, ttl)
+	}
+	secs := int32(min(ttl, time.Duration(1<<31-1)*time.Second).Seconds())
+	return enqueueWith(ctx, client, queue, text, &azqueue.EnqueueMessageOptions{TimeToLive: &secs})
+}
+
 func enqueue(ctx context.Context, client *azqueue.ServiceClient, queue, text string, delay time.Duration) error {
-	name := strings.ToLower(queue)
-	q := client.NewQueueClient(name)
 	var opts *azqueue.EnqueueMessageOptions
 	if delay > 0 {
 		secs := int32(min(delay, 7*24*time.Hour).Seconds() + 0.999)
 		opts = &azqueue.EnqueueMessageOptions{VisibilityTimeout: &secs}
 	}
+	return enqueueWith(ctx, client, queue, text, opts)
+}
+
+func enqueueWith(ctx context.Context, client *azqueue.ServiceClient, queue, text string, opts *azqueue.EnqueueMessageOptions) error {
+	name := strings.ToLower(queue)
+	q := client.NewQueueClient(name)
 	_, err := q.EnqueueMessage(ctx, text, opts)
 	if queueerror.HasCode(err, queueerror.QueueNotFound) {
 		if err = EnsureQueue(ctx, client, name); err == nil {
