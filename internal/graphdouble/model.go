@@ -33,6 +33,10 @@ type Tenant struct {
 	// RBAC for Applications; others get 403 ErrorAccessDenied.
 	MailSenders []string `json:"mailSenders,omitempty"`
 
+	// Setup is what tools/setup manages: permissions, authentication
+	// strengths, Conditional Access and method policies (policies_model.go).
+	Setup SetupState `json:"setup,omitzero"`
+
 	// Records of what callers did; tests assert on them.
 	Outbox         []SentMail      `json:"outbox,omitempty"`
 	ResumeCalls    []ResumeCall    `json:"resumeCalls,omitempty"`

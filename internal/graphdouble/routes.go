@@ -33,6 +33,7 @@ func buildRoutes() []*route {
 			g+"temporaryAccessPassAuthenticationMethod", g+"temporaryAccessPassAuthenticationMethod"),
 	}
 	rs = append(rs, methodRoutes()...)
+	rs = append(rs, policyRoutes()...)
 	rs = append(rs, membershipRoutes()...)
 	rs = append(rs,
 		newRoute(get, v1+"/groups/{group}", getGroup, g+"group", ""),

@@ -249,6 +249,7 @@ func (t *Tenant) Clone() *Tenant {
 	c.AssignmentRequests = cloneEach(t.AssignmentRequests, func(r *AssignmentRequest) *AssignmentRequest { n := *r; return &n })
 	c.DirectoryAudits = cloneEach(t.DirectoryAudits, (*DirectoryAudit).clone)
 	c.MailSenders = slices.Clone(t.MailSenders)
+	c.Setup = t.Setup.clone()
 	c.Outbox = slices.Clone(t.Outbox)
 	for i := range c.Outbox {
 		c.Outbox[i].To = slices.Clone(c.Outbox[i].To)
