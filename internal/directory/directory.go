@@ -161,6 +161,7 @@ type Directory interface {
 	// no generic delete). ErrNotFound when already gone; ErrDefaultMethod
 	// when it is the default and others remain.
 	DeleteMethod(ctx context.Context, userID string, m Method) error
+	SignInPreferences // the default method, which Graph deletes last
 	// RevokeSessions invalidates the user's refresh tokens and session cookies.
 	RevokeSessions(ctx context.Context, userID string) error
 	// AddGroupMember adds the user through members/$ref; an existing

@@ -5,8 +5,8 @@ import (
 	"errors"
 	"math/rand/v2"
 	"net/http"
+	"regexp"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/directory"
@@ -106,8 +106,10 @@ func finalError(e *callError, s safety, cause error) error {
 		return errors.Join(out, cause)
 	case e.Status == http.StatusNotFound:
 		out.Kind = directory.ErrNotFound
-	case e.Status == http.StatusBadRequest && strings.Contains(strings.ToLower(e.Message), "default method"):
+	case e.Status == http.StatusBadRequest && defaultMethodRefusal.MatchString(e.Message):
 		out.Kind = directory.ErrDefaultMethod
+	case e.Status == http.StatusBadRequest && orderRefusal(e.Message):
+		out.Kind = directory.ErrDeleteOrder
 	case e.Status == http.StatusBadRequest && e.Code == "Request_UnsupportedQuery":
 		out.Kind = directory.ErrUnsupportedQuery
 	case e.Status == http.StatusTooManyRequests:
@@ -121,6 +123,35 @@ func finalError(e *callError, s safety, cause error) error {
 		out.Message = "no answer: " + transportSummary(cause)
 	}
 	return out
+}
+
+// Graph words the default-method refusal two ways: "Cannot delete default
+// method with other methods configured" and "...matches the user's current
+// default authentication method, and cannot be deleted until the default
+// authentication method is changed" (microsoft-graph-docs-contrib issues
+// #2913, #1888).
+var defaultMethodRefusal = regexp.MustCompile(`(?i)\bdefault (authentication )?method\b`)
+
+// orderRefusals are the shapes of a 400 that refuses a change until another
+// is made: "The mobile phone method cannot be deleted while an
+// alternateMobile phone method exists", "A user can't have an
+// alternateMobile number without a mobile number", "delete the alternate
+// mobile phone first", "first update the mobile number, then delete...".
+// Matching the shape rather than one sentence lets an ordering rule we do
+// not know yet be re-planned instead of failing the reset.
+var orderRefusals = []*regexp.Regexp{
+	regexp.MustCompile(`(?i)\b(cannot|can't|can ?not|unable to)\b[^.]*\bdelet(e|ed|ing|ion)\b[^.]*\b(while|until|before)\b`),
+	regexp.MustCompile(`(?i)\b(cannot|can't|can ?not)\b[^.]*\bhave\b[^.]*\bwithout\b`),
+	regexp.MustCompile(`(?i)\bdelete\b[^.]*\bfirst\b|\bfirst\b[^.]*\bthen delete\b`),
+}
+
+func orderRefusal(msg string) bool {
+	for _, re := range orderRefusals {
+		if re.MatchString(msg) {
+			return true
+		}
+	}
+	return false
 }
 
 // delay honours Retry-After (capped) or backs off exponentially with

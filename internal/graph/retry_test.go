@@ -138,3 +138,36 @@ func equalDurations(a, b []time.Duration) bool {
 	}
 	return true
 }
+
+// A 400 is classified by what it refuses: the default method and other
+// ordering rules are re-planned by the reset, anything else fails as is.
+func TestBadRequestKinds(t *testing.T) {
+	cases := []struct {
+		msg  string
+		want error
+	}{
+		{"Cannot delete default method with other methods configured. Please change default method before deletion.", directory.ErrDefaultMethod},
+		{"The phone number matches the user's current default authentication method, and cannot be deleted until the default authentication method is changed.", directory.ErrDefaultMethod},
+		{"The mobile phone method cannot be deleted while an alternateMobile phone method exists.", directory.ErrDeleteOrder},
+		{"A user can't have an alternateMobile number without a mobile number. If you want to remove a mobile number from a user that also has an alternateMobile number, first update the mobile number to the new number, then delete the alternateMobile number.", directory.ErrDeleteOrder},
+		{"Cannot delete the mobile phone while an alternate mobile phone is registered. Update the mobile phone or delete the alternate mobile phone first.", directory.ErrDeleteOrder},
+		{"Unable to delete this key before the passkey profile is updated.", directory.ErrDeleteOrder},
+		{"Invalid phone number. Phone numbers must be in the format '+{country code} {number}x{extension}', for example '+1 2065555555'.", nil},
+		{"A phone method of type 'mobile' already exists for this user. Update or delete it instead.", nil},
+		{"The phoneType of an existing phone method cannot be changed. Add a new method and delete this one.", nil},
+		{"An alternate mobile phone requires a mobile phone. Add the mobile phone first.", nil},
+		{"Invalid request.", nil},
+	}
+	for _, c := range cases {
+		err := finalError(&callError{Op: "delete phone method", Status: http.StatusBadRequest, Message: c.msg}, idempotent, nil)
+		var de *directory.Error
+		if !errors.As(err, &de) || de.Kind != c.want {
+			t.Errorf("%q: kind %v, want %v", c.msg, de.Kind, c.want)
+		}
+	}
+	// The same words with another status are not a refusal of the order.
+	err := finalError(&callError{Op: "delete phone method", Status: http.StatusForbidden, Message: cases[2].msg}, idempotent, nil)
+	if errors.Is(err, directory.ErrDeleteOrder) {
+		t.Errorf("403 classified as an ordering refusal: %v", err)
+	}
+}

@@ -202,16 +202,29 @@ func deleteTyped(k *methodKind) func(*call) {
 	}
 }
 
-// deleteBlocked returns Graph's refusal for a delete, or "".
+// deleteBlocked returns Graph's refusal for a delete, or "". Every typed
+// DELETE goes through it, phoneMethods/{id} included, so both rules hold
+// on every route that removes a phone.
 func deleteBlocked(u *User, m *AuthMethod) string {
 	if strings.EqualFold(m.ID, u.DefaultMethod) && len(u.AuthenticationMethods) > 1 {
-		return "Cannot delete default method with other methods configured. Please change default method before deletion."
+		return defaultMethodRefusal
 	}
 	if m.Type == MethodPhone && m.PhoneType == "mobile" && u.phone("alternateMobile") != nil {
-		return "Cannot delete the mobile phone while an alternate mobile phone is registered. Update the mobile phone or delete the alternate mobile phone first."
+		return mobileBeforeAlternateRefusal
 	}
 	return ""
 }
+
+// Graph's words for its two delete-order rules.
+const (
+	// microsoft-graph-docs-contrib issue #2913.
+	defaultMethodRefusal = "Cannot delete default method with other methods configured. Please change default method before deletion."
+	// The rule as api-reference/v1.0/api/phoneauthenticationmethod-delete.md
+	// (microsoftgraph/microsoft-graph-docs-contrib) states it: the mobile
+	// phone stays while an alternateMobile phone does; update the mobile
+	// number instead, or delete the alternateMobile phone first.
+	mobileBeforeAlternateRefusal = "A user can't have an alternateMobile number without a mobile number."
+)
 
 func removeMethod(u *User, m *AuthMethod) {
 	for i, x := range u.AuthenticationMethods {

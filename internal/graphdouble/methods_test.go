@@ -70,6 +70,38 @@ func TestDeleteMethodsDefaultLast(t *testing.T) {
 	}
 }
 
+// Graph's phone rules on delete: the mobile stays while an alternateMobile
+// does; the default goes last. A default alternateMobile beside a mobile is
+// refused in both orders until the default changes.
+func TestPhoneDeleteOrder(t *testing.T) {
+	f := newFixture(t, Options{})
+	if _, err := f.d.AddMethod(samID, AuthMethod{Type: MethodPhone, PhoneType: "alternateMobile", PhoneNumber: "+1 2065550199"}); err != nil {
+		t.Fatal(err)
+	}
+	base := "/v1.0/users/" + samID + "/authentication/"
+	r := f.expect(f.do("DELETE", base+"phoneMethods/"+PhoneIDMobile, nil), 400)
+	if r.errorCode() != "badRequest" || r.errorMessage() != "A user can't have an alternateMobile number without a mobile number." {
+		t.Errorf("refusal %s", r.raw)
+	}
+	if err := f.d.SetDefaultMethod(samID, PhoneIDAlternateMobile); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"fido2Methods/" + samFido2, "windowsHelloForBusinessMethods/a0000000-0000-4000-8000-000000000094",
+		"softwareOathMethods/a0000000-0000-4000-8000-000000000092", "microsoftAuthenticatorMethods/" + samAuthenticator,
+		"phoneMethods/" + PhoneIDOffice} {
+		f.expect(f.do("DELETE", base+p, nil), 204)
+	}
+	f.expect(f.do("DELETE", base+"phoneMethods/"+PhoneIDMobile, nil), 400)          // the alternate exists
+	f.expect(f.do("DELETE", base+"phoneMethods/"+PhoneIDAlternateMobile, nil), 400) // the default, the mobile remains
+	f.expect(f.do("PATCH", "/beta/users/"+samID+"/authentication/signInPreferences",
+		map[string]any{"userPreferredMethodForSecondaryAuthentication": "voiceMobile"}), 204)
+	f.expect(f.do("DELETE", base+"phoneMethods/"+PhoneIDAlternateMobile, nil), 204)
+	f.expect(f.do("DELETE", base+"phoneMethods/"+PhoneIDMobile, nil), 204)
+	if m := f.d.Methods(samID); len(m) != 0 {
+		t.Errorf("left: %v", m)
+	}
+}
+
 func TestNoGenericOrPasswordDelete(t *testing.T) {
 	f := newFixture(t, Options{})
 	base := "/v1.0/users/" + samID + "/authentication/"
