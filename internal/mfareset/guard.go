@@ -12,7 +12,8 @@ import (
 
 // guard decides whether the account may be reset and where the pass will
 // go, before anything is changed. The reads run in parallel: the user,
-// their memberships, their methods and the recipients need only the id.
+// their memberships, their methods and default method (for the deletion
+// plan) and the recipients need only the id.
 func (r *run) guard() error {
 	var (
 		user       directory.User
@@ -23,7 +24,7 @@ func (r *run) guard() error {
 	err := parallel(
 		func() (err error) { user, err = r.w.Dir.User(ctx, id); return err },
 		func() (err error) { facts, err = r.w.Guard.Gather(ctx, id); return err },
-		func() (err error) { r.methods, err = r.w.Dir.ListMethods(ctx, id); return err },
+		func() (err error) { r.methods, r.preferred, err = r.survey(ctx); return err },
 		func() (err error) { recipients, err = r.recipients(); return err },
 	)
 	if errors.Is(err, directory.ErrNotFound) && user.ID == "" {

@@ -72,13 +72,8 @@ func assertReset(t *testing.T, r *rig, q request) {
 
 func TestApprovedReset(t *testing.T) {
 	r := newRig(t, graphdouble.Options{})
-	q := r.newRequest(graphtest.Sam, graphtest.Mara)
-	if s := r.callout(q); s != 202 {
-		t.Fatalf("callout: %d", s)
-	}
-	if p := r.drain(); p != 0 {
-		t.Fatalf("%d poisoned", p)
-	}
+	q := r.approve(graphtest.Sam)
+	r.assertFirstDelivery()
 	assertReset(t, r, q)
 	for _, step := range []Step{StepGuarded, StepMethodsRemoved, StepSessionsRevoked, StepTAPRequested, StepDelivered, StepResuming, StepDone} {
 		if !strings.Contains(r.logs.String(), `"action":"mfareset.`+string(step)+`"`) {
@@ -104,6 +99,7 @@ func TestReplayedCalloutQueuesOnce(t *testing.T) {
 	if s := r.callout(q); s != 202 || len(r.queued()) != 0 {
 		t.Fatalf("a replay after completion: %d, %d queued", s, len(r.queued()))
 	}
+	r.assertFirstDelivery()
 	assertReset(t, r, q)
 }
 
@@ -191,6 +187,7 @@ func TestRefusals(t *testing.T) {
 			if p := r.drain(); p != 0 {
 				t.Fatalf("%d poisoned", p)
 			}
+			r.assertFirstDelivery()
 			if after := r.graph.Double.Methods(tc.target); len(after) != len(before) {
 				t.Errorf("methods changed for a refused request: %d -> %d", len(before), len(after))
 			}
@@ -213,11 +210,8 @@ func TestThrottlingAndUnavailability(t *testing.T) {
 	r.graph.Double.AddFault(graphdouble.Throttle("", "/v1.0/users/**", 4, "1"))
 	r.graph.Double.AddFault(graphdouble.ServerError("DELETE", "/v1.0/users/*/authentication/**", 503, 3))
 	r.graph.Double.AddFault(graphdouble.ServerError("POST", "/v1.0/users/*/revokeSignInSessions", 504, 2))
-	q := r.newRequest(graphtest.Sam, graphtest.Mara)
-	r.callout(q)
-	if p := r.drain(); p != 0 {
-		t.Fatalf("%d poisoned", p)
-	}
+	q := r.approve(graphtest.Sam)
+	r.assertFirstDelivery()
 	assertReset(t, r, q)
 	if len(r.graph.Waits()) < 4 {
 		t.Errorf("retries waited %v", r.graph.Waits())

@@ -41,11 +41,25 @@ type rig struct {
 	mu       sync.Mutex
 	jobs     []Job
 	handedOn []Job
+	// deliveries is how many deliveries each job drained took, in order.
+	deliveries []int64
 }
 
 func newRig(t testing.TB, opts graphdouble.Options) *rig {
 	t.Helper()
-	g := graphtest.New(t, opts)
+	return newRigWith(t, graphtest.Config{Double: opts})
+}
+
+// newRigWith is newRig over the tenant and options of c.
+func newRigWith(t testing.TB, c graphtest.Config) *rig {
+	t.Helper()
+	g := graphtest.NewWith(t, c)
+	// Sam holds both mobile phones, so every reset test deletes them in
+	// the order Graph requires: the alternateMobile before the mobile.
+	if _, err := g.Double.AddMethod(graphtest.Sam, graphdouble.AuthMethod{
+		Type: graphdouble.MethodPhone, PhoneType: "alternateMobile", PhoneNumber: "+1 2065550199"}); err != nil {
+		t.Fatal(err)
+	}
 	az := azurite.Shared(t)
 	svc, err := ledger.ServiceClient(az.ConnectionString())
 	if err != nil {
@@ -129,22 +143,62 @@ func (r *rig) deliver(j Job, n int64) error {
 }
 
 // drain delivers each queued job until it succeeds or reaches the poison
-// count, as the host would.
+// count, as the host would, and records the deliveries each took.
 func (r *rig) drain() (poisoned int) {
 	for _, j := range r.queued() {
-		for n := int64(1); ; n++ {
-			if err := r.deliver(j, n); err == nil {
-				break
-			} else if n >= r.worker.MaxDequeueCount {
-				poisoned++
-				break
-			}
+		n, err := r.deliverUntilDone(j)
+		if err != nil {
+			poisoned++
 		}
+		r.mu.Lock()
+		r.deliveries = append(r.deliveries, n)
+		r.mu.Unlock()
 	}
 	r.mu.Lock()
 	r.jobs = nil
 	r.mu.Unlock()
 	return poisoned
+}
+
+// deliverUntilDone delivers j until a delivery succeeds or the last one
+// allowed fails; it returns the number of deliveries and the last error.
+func (r *rig) deliverUntilDone(j Job) (int64, error) {
+	for n := int64(1); ; n++ {
+		err := r.deliver(j, n)
+		if err == nil || n >= r.worker.MaxDequeueCount {
+			return n, err
+		}
+	}
+}
+
+// approve queues an approved request to reset target, asked for by
+// Mara, and drains it; nothing may end in the poison queue.
+func (r *rig) approve(target string) request {
+	r.t.Helper()
+	q := r.newRequest(target, graphtest.Mara)
+	if s := r.callout(q); s != 202 {
+		r.t.Fatalf("callout: %d", s)
+	}
+	if p := r.drain(); p != 0 {
+		r.t.Fatalf("%d poisoned", p)
+	}
+	return q
+}
+
+// assertFirstDelivery checks that every drained job succeeded on its
+// first delivery: nothing was left for a redelivery to finish.
+func (r *rig) assertFirstDelivery() {
+	r.t.Helper()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.deliveries) == 0 {
+		r.t.Fatal("no job drained")
+	}
+	for i, n := range r.deliveries {
+		if n != 1 {
+			r.t.Errorf("job %d took %d deliveries, want 1", i, n)
+		}
+	}
 }
 
 func (r *rig) record(q request) *Record {

@@ -21,6 +21,9 @@ type run struct {
 	ctx     context.Context
 	rec     *Record
 	methods []directory.Method // listed while guarding
+	// preferred is the user's default second factor (a directory.Prefer
+	// value or ""), read while guarding.
+	preferred string
 }
 
 // advance works the record to StepDone, one checkpoint at a time.

@@ -67,7 +67,7 @@ func (r *run) clearStragglers(ctx context.Context, keep string, listed []directo
 		return fmt.Errorf("re-list methods: %w", listErr)
 	}
 	if left := r.filter(listed, keep); len(left) > 0 {
-		removed, err := r.deleteTargeted(ctx, left)
+		removed, err := r.deleteTargeted(ctx, left, keep)
 		r.rec.MethodsRemoved = join(mergeTypes(split(r.rec.MethodsRemoved), typesOf(removed)))
 		if err != nil {
 			return fmt.Errorf("remove methods: %w", err)
