@@ -103,7 +103,9 @@ func TestDecide(t *testing.T) {
 	const user, group, other = "u", "g", "o"
 	g := guard.Guard{ProtectedGroupID: "p"}
 	member := directory.User{ID: user, UserType: "Member"}
-	grant := func(p string) []directory.RoleGrant { return []directory.RoleGrant{{PrincipalID: p, RoleDefinitionID: "r"}} }
+	grant := func(p string) []directory.RoleGrant {
+		return []directory.RoleGrant{{PrincipalID: p, RoleDefinitionID: "r"}}
+	}
 	inGroup := directory.Memberships{GroupIDs: []string{group}, RoleAssignableGroupIDs: []string{group}}
 	eligibleFor := func(access string) []directory.GroupEligibility {
 		return []directory.GroupEligibility{{GroupID: other, AccessID: access}}
