@@ -394,6 +394,7 @@ func runScenario(t *testing.T, f *fixture) {
 		url.QueryEscape("principalId eq '"+ivyID+"'"), nil, 200)
 	exerciseMethods(t, f, cora, ok)
 	exerciseGroups(ok)
+	exerciseFido2(t, f, ok)
 	exercisePolicies(t, f, ok)
 	ok("GET", "/v1.0/auditLogs/directoryAudits?$filter="+url.QueryEscape(
 		"activityDisplayName eq 'Add member to group' and targetResources/any(t: t/id eq '"+caTemp+"')"), nil, 200)

@@ -32,6 +32,7 @@ type xType struct {
 	Name     string  `xml:"Name,attr"`
 	BaseType string  `xml:"BaseType,attr"`
 	Abstract bool    `xml:"Abstract,attr"`
+	OpenType bool    `xml:"OpenType,attr"`
 	Props    []xProp `xml:"Property"`
 	Navs     []xProp `xml:"NavigationProperty"`
 }
@@ -136,7 +137,8 @@ func buildModel(doc xEdmx) *csdlModel {
 }
 
 func (m *csdlModel) addXType(ns string, x xType, complex bool, q func(string) string) {
-	t := &edmType{name: ns + "." + x.Name, abstract: x.Abstract, complex: complex, props: map[string]edmProp{}}
+	t := &edmType{name: ns + "." + x.Name, abstract: x.Abstract, complex: complex, props: map[string]edmProp{},
+		bag: x.OpenType && x.BaseType == "" && len(x.Props) == 0 && len(x.Navs) == 0}
 	if x.BaseType != "" {
 		t.base = q(x.BaseType)
 	}

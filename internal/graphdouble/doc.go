@@ -16,8 +16,9 @@
 // .directoryRole casts), revokeSignInSessions, sendMail;
 // roleManagement/directory roleEligibilityScheduleInstances and
 // roleAssignments ($filter eq/in); authentication/methods and the typed
-// method collections (list, get, delete; phone POST/PATCH; TAP POST);
-// groups/{id}, members (and casts), members/$ref POST/DELETE, members/{id}
+// method collections (list, get, delete; phone POST/PATCH; TAP POST; fido2
+// creationOptions and POST, also on beta); groups/{id}, members and
+// transitiveMembers (and casts), members/$ref POST/DELETE, members/{id}
 // DELETE (which deletes the object, as in Graph); auditLogs/directoryAudits;
 // entitlement-management resume (v1.0 and beta); beta signInPreferences
 // GET/PATCH. Anything else answers 400 "Resource not found for the segment",
@@ -25,8 +26,9 @@
 //
 // Test controls: a request log (log.go), fault rules with latency, throttling,
 // server errors and dropped answers (faults.go), an optional Authorization
-// check (SetAuthCheck), and reads/writes of the tenant (state.go, View,
-// Update).
+// check (SetAuthCheck), the passkey policy (Options.FIDO2) and the accepted
+// registrations (FIDO2Registrations), and reads/writes of the tenant
+// (state.go, View, Update).
 //
 // Shapes follow Graph's published schema; contract_test.go proves every
 // property the double emits or accepts exists in the CSDL in testdata/.

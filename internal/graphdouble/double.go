@@ -24,6 +24,9 @@ type Options struct {
 	// code and last two digits, as Graph does for callers without the right
 	// to read them in full (see masking.go).
 	MaskPhoneNumbers bool
+	// FIDO2 tunes passkey provisioning (fido2.go); the FIDO2 method policy
+	// itself is Tenant.Setup.Fido2.
+	FIDO2 FIDO2Options
 }
 
 // Double is an in-memory Graph tenant. It is safe for concurrent use.
@@ -40,6 +43,8 @@ type Double struct {
 
 	authMu    sync.Mutex
 	authCheck func(*http.Request) error
+
+	fido2 fido2State // guarded by mu (fido2_state.go)
 }
 
 // New returns a double serving a deep copy of t (nil = empty tenant). It
@@ -72,7 +77,7 @@ func New(t *Tenant, opts Options) *Double {
 	}
 	d := &Double{opts: opts, tenant: t}
 	d.faults.rng = rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-	d.routes = buildRoutes()
+	d.routes = append(fido2Routes(), buildRoutes()...)
 	return d
 }
 

@@ -32,23 +32,7 @@ func getGroup(c *call) {
 // members pages a group's direct members as polymorphic directoryObjects,
 // or one type of them for the ".../members/microsoft.graph.user" casts.
 func members(cast string) func(*call) {
-	return func(c *call) {
-		gr := c.group()
-		if gr == nil {
-			return
-		}
-		sel := c.selection()
-		if sel != nil && !c.checkSelect(sel, castType(cast), userProperties, groupProperties) {
-			return
-		}
-		var items []map[string]any
-		for _, id := range gr.Members {
-			if obj, ok := c.t.object(id); ok {
-				items = append(items, obj)
-			}
-		}
-		c.pageObjects(ofType(items, cast), sel, castContext(cast, "directoryObjects"))
-	}
+	return groupObjects(cast, func(_ *Tenant, gr *Group) []string { return gr.Members })
 }
 
 // addMemberRef is POST /groups/{id}/members/$ref.

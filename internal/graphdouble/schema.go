@@ -28,7 +28,11 @@ type edmType struct {
 	base     string // qualified, or ""
 	abstract bool
 	complex  bool
-	props    map[string]edmProp
+	// bag marks an open type that declares no properties at all (WebAuthn
+	// extension inputs and outputs): any member is allowed. Other open
+	// types are checked strictly, since the point is to catch misspelt names.
+	bag   bool
+	props map[string]edmProp
 }
 
 type edmProp struct {
@@ -216,6 +220,9 @@ func (s *edmSchema) checkMember(typ string, m map[string]any, k, path string) []
 		name = k[:i] // property annotation such as members@odata.bind
 	}
 	p, ok := s.prop(typ, name)
+	if !ok && s.types[typ].bag {
+		return nil
+	}
 	if !ok {
 		return []string{fmt.Sprintf("The property '%s' does not exist on type '%s'. Make sure to only use property names that are defined by the type or mark the type as open type.", name, typ)}
 	}

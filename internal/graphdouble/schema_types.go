@@ -24,6 +24,7 @@ func buildRequestSchema() *edmSchema {
 		"phoneNumber:Edm.String", "phoneType:"+g+"authenticationPhoneType",
 		"smsSignInState:"+g+"authenticationMethodSignInState")
 	addMailTypes(s)
+	addFido2Types(s)
 	s.addType("customExtensionData", "", true, true)
 	s.addType("accessPackageAssignmentRequestCallbackData", "customExtensionData", false, true,
 		"customExtensionStageInstanceDetail:Edm.String", "customExtensionStageInstanceId:Edm.String",
