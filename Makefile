@@ -45,7 +45,8 @@ package:
 bench: tools
 	$(GO) test -run '^$$' -bench . -benchmem -count=5 ./internal/host/ ./internal/callerauth/ ./internal/callout/
 	$(GO) test -run '^$$' -bench 'StartToReady|AccessPackageCallout' -count=5 ./handler/
-	$(GO) test -run '^$$' -bench . -benchtime 5x ./internal/mfareset/
+	$(GO) test -run '^$$' -bench ResetSixMethods -benchtime 5x ./internal/mfareset/
+	$(GO) test -run '^$$' -bench Reset200BothPhones -benchtime 1x ./internal/mfareset/
 	$(GO) test -run '^$$' -bench ProtectionCheck -benchtime 20x ./internal/guard/
 	$(GO) test -run '^$$' -bench ResetThroughput -benchtime 1x ./handler/
 	$(GO) test -run '^$$' -bench Expire5000 -benchtime 1x ./internal/groupexpiry/

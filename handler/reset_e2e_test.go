@@ -16,9 +16,18 @@ import (
 
 // The approved reset through the simulated host and the real binary: the
 // callout (replayed) is forwarded, its job lands on Azurite, the host's
-// queue loop runs MfaReset.
+// queue loop runs MfaReset once. Sam holds both mobile phones and the
+// alternateMobile is his default, the one case Graph refuses in either
+// order until the default moves: no deletion is refused.
 func TestE2EApprovedReset(t *testing.T) {
 	e := startE2E(t, nil)
+	if _, err := e.sb.Graph.AddMethod(graphtest.Sam, graphdouble.AuthMethod{
+		Type: graphdouble.MethodPhone, PhoneType: "alternateMobile", PhoneNumber: "+1 2065550199"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.sb.Graph.SetDefaultMethod(graphtest.Sam, graphdouble.PhoneIDAlternateMobile); err != nil {
+		t.Fatal(err)
+	}
 	requestID := uuid.NewString()
 	e.sb.Graph.AddAssignmentRequest(requestID)
 	body := calloutBody(requestID, graphtest.Sam)
@@ -43,6 +52,11 @@ func TestE2EApprovedReset(t *testing.T) {
 	for _, m := range d.Methods(graphtest.Sam) {
 		if m.Type != graphdouble.MethodPassword && m.ID != taps[0].ID {
 			t.Errorf("method left: %s", m.Type)
+		}
+	}
+	for _, q := range d.RequestsMatching("DELETE", "/v1.0/users/*/authentication/*/*") {
+		if q.Status != 204 {
+			t.Errorf("refused: %v", q)
 		}
 	}
 	e.proc.Stop()

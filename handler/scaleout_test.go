@@ -24,34 +24,15 @@ import (
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/sandbox"
 )
 
-// loadTenant is the sandbox tenant plus n users with six MFA methods each,
-// all managed by Mara, each with a pending access-package request.
+// loadTenant is the sandbox tenant plus n users with seven MFA methods
+// each, both mobile phones among them, all managed by Mara. The default
+// cycles over the mobile, the alternateMobile, the Authenticator and the
+// software OATH token.
 func loadTenant(t testing.TB, n int) (*graphdouble.Tenant, []string) {
-	t.Helper()
-	seed, err := graphdouble.LoadSeed(graphtest.SeedPath())
-	if err != nil {
-		t.Fatal(err)
-	}
-	var ids []string
-	for i := range n {
-		id := fmt.Sprintf("60000000-0000-4000-8000-%012d", i)
-		auth := uuid.NewString()
-		seed.Users = append(seed.Users, &graphdouble.User{
-			ID: id, UserPrincipalName: fmt.Sprintf("load%02d@contoso.example", i), DisplayName: fmt.Sprintf("Load %02d", i),
-			Mail: fmt.Sprintf("load%02d@contoso.example", i), AccountEnabled: true, Manager: graphtest.Mara,
-			AuthenticationMethods: []*graphdouble.AuthMethod{
-				{Type: graphdouble.MethodPhone, PhoneType: "mobile", PhoneNumber: fmt.Sprintf("+1 206555%04d", i)},
-				{Type: graphdouble.MethodMicrosoftAuthenticator, ID: auth, DisplayName: "Phone"},
-				{Type: graphdouble.MethodSoftwareOath, ID: uuid.NewString()},
-				{Type: graphdouble.MethodFido2, ID: uuid.NewString(), DisplayName: "Key"},
-				{Type: graphdouble.MethodWindowsHelloForBusiness, ID: uuid.NewString(), DisplayName: "PC"},
-				{Type: graphdouble.MethodEmail, ID: uuid.NewString(), EmailAddress: fmt.Sprintf("load%02d@home.example", i)},
-			},
-			DefaultMethod: auth,
-		})
-		ids = append(ids, id)
-	}
-	return seed, ids
+	return graphtest.LoadTenant(t, n, func(i int) *graphdouble.User {
+		return graphtest.LoadUser("60000000", "load", i, i%4, graphdouble.MethodMicrosoftAuthenticator, graphdouble.MethodSoftwareOath,
+			graphdouble.MethodFido2, graphdouble.MethodWindowsHelloForBusiness, graphdouble.MethodEmail)
+	})
 }
 
 // instance is one handler process and the host loops that feed it.
@@ -60,6 +41,9 @@ type instance struct {
 	sim    *hostsim.Sim
 	cancel context.CancelFunc
 	loops  sync.WaitGroup
+
+	mu     sync.Mutex
+	failed []error // invocations that failed, so their message came back
 }
 
 func startInstance(t testing.TB, bin string, env map[string]string, az *azurite.Instance) *instance {
@@ -84,12 +68,23 @@ func (in *instance) run(n int) {
 		in.loops.Go(func() {
 			for ctx.Err() == nil {
 				res, err := in.sim.DrainQueue(ctx, "MfaReset", hostsim.DrainOptions{Lease: 5 * time.Second})
+				in.mu.Lock()
+				in.failed = append(in.failed, res.Errors...)
+				in.mu.Unlock()
 				if err != nil || res.Invocations == 0 {
 					sleepCtx(ctx, 200*time.Millisecond)
 				}
 			}
 		})
 	}
+}
+
+// failures are the invocations that failed (a loop cut off by stopLoops
+// fails none: its message simply comes back after the lease).
+func (in *instance) failures() []error {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return append([]error(nil), in.failed...)
 }
 
 func (in *instance) stopLoops() {
@@ -117,7 +112,8 @@ func (in *instance) callout(t testing.TB, token, body string) {
 // TestScaleOutKillAndRestart: 50 requests, each callout delivered three
 // times at once across two instances; one instance is SIGKILLed mid-run
 // and restarted. Every request ends with one reset, one pass, one mail
-// with it, one resume; nothing is poisoned; no pass is in any output.
+// with it, one resume; no invocation fails (only those the kill cut off
+// run again); nothing is poisoned; no pass is in any output.
 func TestScaleOutKillAndRestart(t *testing.T) {
 	if testing.Short() {
 		t.Skip("scale-out run takes about a minute")
@@ -148,6 +144,7 @@ func TestScaleOutKillAndRestart(t *testing.T) {
 	waitResumes(t, sb, n/5, 60*time.Second)
 	a.stopLoops() // the instance dies with its host: its loops stop too
 	a.proc.Kill()
+	failed := a.failures()
 	a = startInstance(t, bin, env, az)
 	outputs = append(outputs, a.proc)
 	a.run(3)
@@ -161,6 +158,9 @@ func TestScaleOutKillAndRestart(t *testing.T) {
 	b.stopLoops()
 	a.proc.Stop()
 	b.proc.Stop()
+	if failed = append(append(failed, a.failures()...), b.failures()...); len(failed) != 0 {
+		t.Errorf("%d invocations failed, e.g. %v", len(failed), failed[0])
+	}
 	handedBack := 0
 	for _, p := range outputs {
 		out := p.Stdout() + p.Stderr()
