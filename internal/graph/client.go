@@ -54,7 +54,8 @@ type Client struct {
 	baseURL string // for @odata.id references
 	retry   RetryPolicy
 	log     *slog.Logger
-	slots   chan struct{} // the shared concurrency limit of fanOut
+	slots   chan struct{}  // the shared concurrency limit of fanOut
+	pace    *adaptivePacer // spaces requests after Graph throttled us
 }
 
 var _ directory.Directory = (*Client)(nil)
@@ -89,8 +90,19 @@ func New(cfg Config) (*Client, error) {
 	}
 	return &Client{
 		sdk: msgraph.NewGraphServiceClient(adapter), baseURL: strings.TrimRight(cfg.BaseURL, "/"),
-		retry: cfg.Retry.withDefaults(), log: log, slots: make(chan struct{}, slots),
+		retry: cfg.Retry.withDefaults(), log: log, slots: make(chan struct{}, slots), pace: &adaptivePacer{},
 	}, nil
+}
+
+// pooledTransport keeps connections to Graph open for reuse by parallel
+// callers: Go's default keeps 2 idle per host, so a burst of 32 lookups
+// would end in 30 closed connections and 30 new TLS handshakes the next
+// time.
+func pooledTransport() http.RoundTripper {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = 128
+	t.MaxIdleConns = 256
+	return t
 }
 
 // httpClient is the SDK's default pipeline without its retry handler.
@@ -105,7 +117,7 @@ func httpClient(cfg Config) *http.Client {
 	}
 	parent := cfg.Transport
 	if parent == nil {
-		parent = http.DefaultTransport
+		parent = pooledTransport()
 	}
 	timeout := cfg.Timeout
 	if timeout == 0 {

@@ -66,11 +66,16 @@ const (
 func (c *Client) do(ctx context.Context, op string, s safety, call func(context.Context) error) error {
 	p := c.retry
 	for attempt := 1; ; attempt++ {
+		if err := c.pace.wait(ctx); err != nil {
+			return finalError(&callError{Op: op, canceled: true}, s, err)
+		}
 		err := call(ctx)
 		if err == nil {
+			c.pace.done(false)
 			return nil
 		}
 		ge := classify(op, err)
+		c.pace.done(ge.Status == http.StatusTooManyRequests)
 		retry := retryable(ge, s)
 		if !retry || attempt >= p.MaxAttempts || ctx.Err() != nil {
 			return finalError(ge, s, err)

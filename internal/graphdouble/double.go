@@ -11,6 +11,10 @@ import (
 type Options struct {
 	// PageSize is the default page size of collections (Graph: 100).
 	PageSize int
+	// MaxPageSize, when set, caps every page below the $top asked for, as
+	// Graph may ("the server may return fewer items than $top",
+	// learn.microsoft.com/graph/paging): clients must follow nextLink.
+	MaxPageSize int
 	// Now is the clock; tests may freeze it. Default time.Now.
 	Now func() time.Time
 	// BaseURL overrides the scheme://host used in @odata.nextLink and
@@ -40,6 +44,7 @@ type Double struct {
 
 	log    requestLog
 	faults faultSet
+	rate   rateLimit
 
 	authMu    sync.Mutex
 	authCheck func(*http.Request) error

@@ -194,3 +194,26 @@ func TestDropOverTLS(t *testing.T) {
 		srv.Close()
 	}
 }
+
+func TestRateLimitRefusesWhatIsOverTheLimit(t *testing.T) {
+	f := newFixture(t, Options{})
+	f.d.SetRateLimit(5)
+	var ok, throttled int
+	for range 8 {
+		r := f.do("GET", "/v1.0/users/"+samID, nil)
+		switch r.status {
+		case http.StatusOK:
+			ok++
+		case http.StatusTooManyRequests:
+			throttled++
+			if r.header.Get("Retry-After") != "1" || r.errorCode() != "TooManyRequests" {
+				t.Errorf("429 without Graph's headers: %v %s", r.header, r.raw)
+			}
+		}
+	}
+	if ok != 5 || throttled != 3 || f.d.Throttled() != 3 {
+		t.Errorf("ok %d, throttled %d (%d counted)", ok, throttled, f.d.Throttled())
+	}
+	f.d.SetRateLimit(0)
+	f.expect(f.do("GET", "/v1.0/users/"+samID, nil), http.StatusOK)
+}

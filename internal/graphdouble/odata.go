@@ -213,6 +213,9 @@ func (c *call) page(items []map[string]any, maxTop int, ctxFragment string) {
 		}
 		size = n
 	}
+	if m := c.d.opts.MaxPageSize; m > 0 {
+		size = min(size, m)
+	}
 	offset := 0
 	if tok := q.Get("$skiptoken"); tok != "" {
 		n, ok := decodeSkipToken(tok)

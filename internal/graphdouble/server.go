@@ -66,6 +66,9 @@ func (d *Double) serve(w http.ResponseWriter, r *http.Request, body []byte, entr
 		}
 	}
 	f := dec.action
+	if wait := d.rate.admit(time.Now()); wait > 0 && f == nil {
+		f = throttleFault(wait)
+	}
 	switch {
 	case f != nil && f.Status != 0:
 		entry.Status, entry.Fault = f.Status, strconv.Itoa(f.Status)
