@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"time"
 
@@ -16,9 +17,11 @@ import (
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/audit"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/callerauth"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/config"
+	"github.com/passkeyfirst/entra-mfa-recovery/internal/fido2"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/graph"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/groupexpiry"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/guard"
+	"github.com/passkeyfirst/entra-mfa-recovery/internal/host"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/ledger"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/mfareset"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/newhire"
@@ -42,6 +45,8 @@ type app struct {
 	reset       *mfareset.Worker
 	expiry      *groupexpiry.Timer
 	phoneSync   *phonesync.Service
+	fido2       *fido2.Service
+	fido2Auth   *callerauth.Verifier
 	secrets     *secrets.Store // nil unless a feature reads Key Vault
 }
 
@@ -84,6 +89,9 @@ func newApp(ctx context.Context, s config.Settings, logger *slog.Logger) (*app, 
 		return nil, err
 	}
 	if err := a.buildPhoneSync(ctx, s, dir); err != nil {
+		return nil, err
+	}
+	if err := a.buildFido2(ctx, s, dir, cred); err != nil {
 		return nil, err
 	}
 	return a, nil
@@ -160,6 +168,56 @@ func (a *app) buildReset(ctx context.Context, s config.Settings, dir *graph.Clie
 		a.reset.Channel = &notify.Teams{URL: func(ctx context.Context) (string, error) { return store.Get(ctx, name) }}
 	}
 	return nil
+}
+
+// buildFido2 wires bulk FIDO2 enrollment: the job endpoint, the page
+// worker and the registration worker, over the shared ledger table.
+func (a *app) buildFido2(ctx context.Context, s config.Settings, dir *graph.Client, cred azcore.TokenCredential) error {
+	queues, tables, err := storageClients(s.Storage, cred)
+	if err != nil {
+		return err
+	}
+	jobs, err := ledger.Open[fido2.JobRecord](ctx, tables, s.LedgerTable)
+	if err != nil {
+		return fmt.Errorf("open the ledger: %w", err)
+	}
+	pages, err := ledger.Open[fido2.PageRecord](ctx, tables, s.LedgerTable)
+	if err != nil {
+		return fmt.Errorf("open the ledger: %w", err)
+	}
+	users, err := ledger.Open[fido2.UserRecord](ctx, tables, s.LedgerTable)
+	if err != nil {
+		return fmt.Errorf("open the ledger: %w", err)
+	}
+	a.fido2 = &fido2.Service{
+		Graph: dir, Dir: dir,
+		Guard: guard.Guard{Dir: dir, ProtectedGroupID: s.ProtectedGroupID},
+		Jobs:  jobs, Pages: pages, Users: users,
+		Queues: queue.TextSender{Client: queues},
+		Cfg: fido2.Config{
+			Concurrency: s.Fido2.Concurrency, RefreshExpired: s.Fido2.RefreshExpired,
+			MaxDequeueCount: maxDequeueCount(),
+		},
+		Audit: a.audit, Now: time.Now, Log: a.log,
+	}
+	// Without FIDO2_CALLER_APP_IDS the HTTP endpoint stays off (503);
+	// jobs put on the queue directly still run.
+	if len(s.Fido2.CallerAppIDs) > 0 {
+		if a.fido2Auth, err = callerauth.NewVerifier(ctx, callerConfig(s, s.Fido2.CallerAppIDs)); err != nil {
+			return fmt.Errorf("fido2 caller verification: %w", err)
+		}
+	}
+	return nil
+}
+
+// fido2Jobs is the Fido2Jobs function: token-verified, or off.
+func (a *app) fido2Jobs() host.HTTPFunc {
+	if a.fido2Auth == nil {
+		return func(context.Context, *host.HTTPRequest) *host.HTTPResponse {
+			return host.Error(http.StatusServiceUnavailable, "not_configured", "set FIDO2_CALLER_APP_IDS to accept FIDO2 jobs over HTTP")
+		}
+	}
+	return a.requireCaller(a.fido2Auth, fido2.JobsAction, a.fido2.HTTP)
 }
 
 // storageClients connect to the app's storage with its connection string,

@@ -6,6 +6,7 @@ import (
 
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/audit"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/callerauth"
+	"github.com/passkeyfirst/entra-mfa-recovery/internal/fido2"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/host"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/mfareset"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/newhire"
@@ -45,6 +46,21 @@ func (a *app) functions() []host.Function {
 		Name:    "CaGroupExpiry",
 		Trigger: "timer",
 		Timer:   a.expiry.Run,
+	}, {
+		Name:    "Fido2Jobs",
+		Trigger: "req",
+		Route:   fido2.Route,
+		Methods: []string{"get", "post"},
+		HTTPOut: "res",
+		HTTP:    a.fido2Jobs(),
+	}, {
+		Name:    "Fido2Job",
+		Trigger: "job",
+		Queue:   a.fido2.JobQueue,
+	}, {
+		Name:    "Fido2Register",
+		Trigger: "result",
+		Queue:   a.fido2.ResultQueue,
 	}}
 }
 

@@ -29,6 +29,7 @@ type Settings struct {
 	// GroupExpiry configures CaGroupExpiry; the group is Reset.CAGroupID.
 	GroupExpiry GroupExpiry
 	PhoneSync   PhoneSync
+	Fido2       Fido2
 	// KeyVaultURL is the vault secrets are read from (e.g. the Teams
 	// webhook URL); empty when no feature needs one.
 	KeyVaultURL string
@@ -130,6 +131,7 @@ func Load(lookup func(string) (string, bool)) (Settings, error) {
 	s.Reset = readReset(r)
 	s.GroupExpiry = readGroupExpiry(r)
 	s.PhoneSync = readPhoneSync(r)
+	s.Fido2 = readFido2(r)
 	s.KeyVaultURL = r.httpsURL("KEY_VAULT_URL", "")
 	if (s.Reset.TeamsWebhookSecret != "" || s.PhoneSync.HandshakeSecret != "") && s.KeyVaultURL == "" {
 		r.fail("KEY_VAULT_URL", "required when RESET_TEAMS_WEBHOOK_SECRET or PHONE_SYNC_HANDSHAKE_SECRET is set")

@@ -45,10 +45,19 @@ type Job struct {
 	// the protected group); by default they are refused and counted.
 	IncludeProtected bool   `json:"includeProtected,omitempty"`
 	RequestedBy      string `json:"requestedBy,omitempty"`
-	// Next is the group expansion's @odata.nextLink to continue from;
-	// Offset the index into UserIDs. Set only on follow-up messages.
+	// Page numbers the slice of the job a message covers (0 for the
+	// first); Next is the group expansion's @odata.nextLink to continue
+	// from, Offset the index into UserIDs. Set only on follow-up messages.
+	Page   int    `json:"page,omitempty"`
 	Next   string `json:"next,omitempty"`
 	Offset int    `json:"offset,omitempty"`
+	// Before counts the users of the pages before this one, so each
+	// pending message can say "item N of the job".
+	Before int `json:"before,omitempty"`
+	// Run numbers a re-run of the same job (0 for the first): a re-run
+	// walks the group again and retries users whose earlier run failed or
+	// whose challenge expired; users pending or registered are left alone.
+	Run int `json:"run,omitempty"`
 }
 
 // DefaultDisplayNameTemplate names a key by its model and serial.
@@ -87,6 +96,12 @@ func (j Job) Validate() error {
 	}
 	if j.Offset < 0 || j.Offset > len(j.UserIDs) {
 		errs = append(errs, errors.New("offset is outside userIds"))
+	}
+	if j.Run < 0 {
+		errs = append(errs, errors.New("run must not be negative"))
+	}
+	if j.Page < 0 || (j.Page > 0) != (j.Next != "" || j.Offset > 0) {
+		errs = append(errs, errors.New("page must be 0 on a new job and above 0 on a follow-up (next or offset)"))
 	}
 	return errors.Join(errs...)
 }

@@ -111,3 +111,15 @@ func EnsureQueue(ctx context.Context, client *azqueue.ServiceClient, queue strin
 	}
 	return nil
 }
+
+// TextSender puts encoded text on the account's queues: the narrow queue
+// port of workflows that choose a message's time-to-live.
+type TextSender struct{ Client *azqueue.ServiceClient }
+
+// Send enqueues text on name; ttl > 0 drops it after ttl.
+func (s TextSender) Send(ctx context.Context, name, text string, ttl time.Duration) error {
+	if ttl > 0 {
+		return EnqueueTextTTL(ctx, s.Client, name, text, ttl)
+	}
+	return EnqueueText(ctx, s.Client, name, text)
+}

@@ -1,0 +1,162 @@
+package fido2_test
+
+import (
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/passkeyfirst/entra-mfa-recovery/internal/graphdouble"
+)
+
+// bigGroup is a group of n users: 90% enabled members, 5% disabled, 5%
+// guests, a quarter of them in nested groups (one also directly, so the
+// transitive list holds them once). It returns the eligible user ids.
+func bigGroup(n int) (func(*graphdouble.Tenant), []string) {
+	const root = "71000000-0000-4000-8000-000000000000"
+	var eligible []string
+	for i := range n {
+		if i%20 != 7 && i%20 != 13 {
+			eligible = append(eligible, fmt.Sprintf("72000000-0000-4000-8000-%012d", i))
+		}
+	}
+	return func(t *graphdouble.Tenant) {
+		rootGroup := &graphdouble.Group{ID: root, DisplayName: "Big cohort", SecurityEnabled: true}
+		var sub *graphdouble.Group
+		for i := range n {
+			id := fmt.Sprintf("72000000-0000-4000-8000-%012d", i)
+			u := &graphdouble.User{ID: id, UserPrincipalName: fmt.Sprintf("user%06d@contoso.example", i),
+				DisplayName: fmt.Sprintf("User %d", i), AccountEnabled: true, UserType: "Member"}
+			switch i % 20 {
+			case 7:
+				u.AccountEnabled = false
+			case 13:
+				u.UserType = "Guest"
+			}
+			t.Users = append(t.Users, u)
+			if i%4 == 0 { // nested, a group per 500
+				if sub == nil || len(sub.Members) == 500 {
+					sub = &graphdouble.Group{ID: fmt.Sprintf("73000000-0000-4000-8000-%012d", i), SecurityEnabled: true,
+						DisplayName: fmt.Sprintf("Sub cohort %d", i)}
+					t.Groups = append(t.Groups, sub)
+					rootGroup.Members = append(rootGroup.Members, sub.ID)
+				}
+				sub.Members = append(sub.Members, id)
+				if i%8 == 0 {
+					rootGroup.Members = append(rootGroup.Members, id) // also direct
+				}
+				continue
+			}
+			rootGroup.Members = append(rootGroup.Members, id)
+		}
+		t.Groups = append(t.Groups, rootGroup)
+	}, eligible
+}
+
+const bigRoot = "71000000-0000-4000-8000-000000000000"
+
+// expand submits a job for the big group and drains fido2-jobs; it
+// returns the wall time of the expansion.
+func (r *rig) expand(tb testing.TB, includeProtected bool) time.Duration {
+	tb.Helper()
+	start := time.Now()
+	r.post(map[string]any{"groupId": bigRoot, "challengeTimeoutMinutes": 120, "includeProtected": includeProtected})
+	for range 100 {
+		res := r.drain("Fido2Job")
+		if res.Invocations == 0 {
+			break
+		}
+	}
+	return time.Since(start)
+}
+
+// countPending counts the messages on fido2-pending per user.
+func (r *rig) countPending() map[string]int { return ids(r.pending()) }
+
+// benchConcurrency is FIDO2_CONCURRENCY in the benchmarks.
+var benchConcurrency = 64
+
+var benchLatency = 0 * time.Millisecond
+
+// BenchmarkExpandThroughput is the expansion of a 2,000-member group
+// (1,800 eligible) while every Graph call takes 50 ms: users per second,
+// with the protection check (the default) and without it.
+func BenchmarkExpandThroughput(b *testing.B) {
+	for _, includeProtected := range []bool{false, true} {
+		b.Run(fmt.Sprintf("protectionCheck=%v", !includeProtected), func(b *testing.B) {
+			seed, eligible := bigGroup(2000)
+			var perSec float64
+			for b.Loop() {
+				b.StopTimer()
+				r := newRig(b, rigOptions{tenant: seed})
+				r.svc.Cfg.Concurrency = benchConcurrency
+				r.graph.Double.SetLatency(benchLatency)
+				b.StartTimer()
+				took := r.expand(b, includeProtected)
+				b.StopTimer()
+				if err := sameSet(r.countPending(), eligible); err != nil {
+					b.Fatal(err)
+				}
+				perSec = float64(2000) / took.Seconds()
+				b.StartTimer()
+			}
+			b.ReportMetric(perSec, "users/s")
+		})
+	}
+}
+
+// BenchmarkExpandThrottled is the same expansion with Graph allowing 200
+// requests per second: the share of that limit used and the 429s seen.
+func BenchmarkExpandThrottled(b *testing.B) {
+	const limit = 200
+	seed, eligible := bigGroup(1000)
+	var used, throttled float64
+	for b.Loop() {
+		b.StopTimer()
+		r := newRig(b, rigOptions{tenant: seed})
+		r.svc.Cfg.Concurrency = 32
+		r.graph.Double.SetLatency(50 * time.Millisecond)
+		r.graph.Double.SetRateLimit(limit)
+		r.graph.Double.ResetRequests()
+		b.StartTimer()
+		took := r.expand(b, false)
+		b.StopTimer()
+		if err := sameSet(r.countPending(), eligible); err != nil {
+			b.Fatal(err)
+		}
+		served := 0
+		for _, q := range r.graph.Double.Requests() {
+			if q.Status != http.StatusTooManyRequests {
+				served++
+			}
+		}
+		used = float64(served) / took.Seconds() / limit * 100
+		throttled = float64(r.graph.Double.Throttled())
+		b.StartTimer()
+	}
+	b.ReportMetric(used, "%-of-limit")
+	b.ReportMetric(throttled, "429s")
+}
+
+// BenchmarkExpand10kWithFaults expands a 10,000-member group over several
+// pages while 5% of Graph's answers fail (503) or are lost after being
+// applied: every eligible user gets exactly one pending message.
+func BenchmarkExpand10kWithFaults(b *testing.B) {
+	seed, eligible := bigGroup(10000)
+	for b.Loop() {
+		b.StopTimer()
+		r := newRig(b, rigOptions{tenant: seed})
+		r.svc.Cfg.Concurrency = 64
+		r.graph.Double.AddFault(graphdouble.Fault{Probability: 0.025, Status: http.StatusServiceUnavailable})
+		r.graph.Double.AddFault(graphdouble.Fault{Probability: 0.025, Drop: true})
+		b.StartTimer()
+		r.expand(b, true)
+		b.StopTimer()
+		got := r.countPending()
+		if err := sameSet(got, eligible); err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(len(got)), "users-pending")
+		b.StartTimer()
+	}
+}
