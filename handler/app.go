@@ -195,7 +195,7 @@ func (a *app) buildFido2(ctx context.Context, s config.Settings, dir *graph.Clie
 		Jobs:  jobs, Pages: pages, Users: users,
 		Queues: queue.TextSender{Client: queues},
 		Cfg: fido2.Config{
-			Concurrency: s.Fido2.Concurrency, RefreshExpired: s.Fido2.RefreshExpired,
+			Disabled: !s.Fido2.Enabled, Concurrency: s.Fido2.Concurrency, RefreshExpired: s.Fido2.RefreshExpired,
 			MaxDequeueCount: maxDequeueCount(),
 		},
 		Audit: a.audit, Now: time.Now, Log: a.log,

@@ -1,10 +1,13 @@
 package config
 
 // Fido2 configures bulk FIDO2 enrollment (Fido2Jobs, Fido2Job,
-// Fido2Register). The feature is off until FIDO2_CALLER_APP_IDS names who
-// may submit jobs over HTTP; jobs put on the fido2-jobs queue directly
-// (by someone with queue access) run either way.
+// Fido2Register). It is off unless FIDO2_ENABLED: the beta creationOptions
+// call needs UserAuthenticationMethod.ReadWrite.All, a grant no other
+// feature needs, so a tenant that does not use the feature never holds it.
+// FIDO2_CALLER_APP_IDS names who may submit jobs over HTTP; jobs put on
+// the fido2-jobs queue directly (by someone with queue access) run too.
 type Fido2 struct {
+	Enabled bool
 	// CallerAppIDs may POST and GET /api/fido2/jobs (token-verified).
 	CallerAppIDs []string
 	// Concurrency is how many users of a page are worked at once.
@@ -16,6 +19,7 @@ type Fido2 struct {
 
 func readFido2(r *reader) Fido2 {
 	return Fido2{
+		Enabled:        r.boolean("FIDO2_ENABLED", false),
 		CallerAppIDs:   r.guids("FIDO2_CALLER_APP_IDS", false),
 		Concurrency:    r.intIn("FIDO2_CONCURRENCY", 32, 1, 128),
 		RefreshExpired: r.boolean("FIDO2_REFRESH_EXPIRED", false),

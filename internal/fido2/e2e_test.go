@@ -193,3 +193,21 @@ func TestEndpointValidates(t *testing.T) {
 		t.Errorf("unknown job: %d", resp.StatusCode)
 	}
 }
+
+// With FIDO2_ENABLED off, the endpoint answers 503 and queued jobs are
+// refused into the poison queue, where they wait to be replayed.
+func TestDisabledRefusesEverything(t *testing.T) {
+	r := newRig(t, rigOptions{})
+	r.svc.Cfg.Disabled = true
+	if resp := r.call("POST", "fido2/jobs", map[string]any{"groupId": cohort}); resp.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("POST while off: %d", resp.StatusCode)
+	}
+	r.sendJob(fido2msg.Job{JobID: "7a1e2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4b", GroupID: cohort, ChallengeTimeoutMinutes: 30})
+	r.drain("Fido2Job")
+	if n := r.poisoned(fido2msg.QueueJobs); n != 1 {
+		t.Errorf("poisoned %d", n)
+	}
+	if n := r.graph.Double.CountRequests("", "/beta/**"); n != 0 {
+		t.Errorf("%d beta calls while off", n)
+	}
+}

@@ -25,6 +25,9 @@ const ExpandAction = "fido2.expand"
 // page, then marks the page done. A message for a page already done does
 // nothing, so duplicates neither resend options nor fork the chain.
 func (s *Service) JobQueue(ctx context.Context, msg *host.QueueMessage) (host.Outputs, error) {
+	if s.Cfg.Disabled {
+		return nil, s.refuseJob(ctx, "", errDisabled)
+	}
 	var j fido2msg.Job
 	if err := fido2msg.DecodeJSON(msg.Body, fido2msg.TypeJob, &j); err != nil {
 		return nil, s.refuseJob(ctx, j.JobID, err)
@@ -42,6 +45,10 @@ func (s *Service) JobQueue(ctx context.Context, msg *host.QueueMessage) (host.Ou
 	}
 	return nil, s.workPage(ctx, j, job, page)
 }
+
+// errDisabled refuses work while the feature is off; the messages end in
+// the poison queues, where they wait to be replayed once it is on.
+var errDisabled = errors.New("bulk FIDO2 enrollment is off (FIDO2_ENABLED)")
 
 // refuseJob audits a job message that cannot be worked and returns the
 // error, so the host retries it and finally moves it to fido2-jobs-poison.

@@ -42,6 +42,9 @@ const DefaultChallengeMinutes = 1440
 
 // HTTP is the Fido2Jobs function (the caller's token is verified before).
 func (s *Service) HTTP(ctx context.Context, req *host.HTTPRequest) *host.HTTPResponse {
+	if s.Cfg.Disabled {
+		return host.Error(http.StatusServiceUnavailable, "not_enabled", errDisabled.Error())
+	}
 	id, action, _ := strings.Cut(strings.Trim(req.Params["rest"], "/"), "/")
 	switch {
 	case req.Method == http.MethodPost && id == "":

@@ -31,6 +31,9 @@ var errBusy = errors.New("another delivery is registering this key")
 // method id, deletes the user's older passkeys if the job says so (only
 // after the new one is registered), and writes one audit event.
 func (s *Service) ResultQueue(ctx context.Context, msg *host.QueueMessage) (host.Outputs, error) {
+	if s.Cfg.Disabled {
+		return nil, s.refuseResult(ctx, fido2msg.Result{}, errDisabled)
+	}
 	var r fido2msg.Result
 	if err := fido2msg.DecodeJSON(msg.Body, fido2msg.TypeResult, &r); err != nil {
 		return nil, s.refuseResult(ctx, r, err)

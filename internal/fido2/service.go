@@ -25,6 +25,9 @@ type Queues interface {
 
 // Config tunes the workflow (config.Fido2 in the app).
 type Config struct {
+	// Disabled refuses every job and result (FIDO2_ENABLED unset): the
+	// identity may not hold the permission the beta API needs.
+	Disabled bool
 	// Concurrency is how many users of a page are worked at once.
 	Concurrency int
 	// UserChunk is how many ids of a userIds job one invocation works.
