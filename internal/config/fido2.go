@@ -21,7 +21,7 @@ func readFido2(r *reader) Fido2 {
 	return Fido2{
 		Enabled:        r.boolean("FIDO2_ENABLED", false),
 		CallerAppIDs:   r.guids("FIDO2_CALLER_APP_IDS", false),
-		Concurrency:    r.intIn("FIDO2_CONCURRENCY", 32, 1, 128),
+		Concurrency:    r.intIn("FIDO2_CONCURRENCY", 64, 1, 128),
 		RefreshExpired: r.boolean("FIDO2_REFRESH_EXPIRED", false),
 	}
 }

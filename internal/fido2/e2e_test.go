@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/fido2msg"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/graph/graphtest"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/graphdouble"
+	"github.com/passkeyfirst/entra-mfa-recovery/internal/hostsim"
 )
 
 // A job from the HTTP endpoint to registered keys: every page of the
@@ -209,5 +211,34 @@ func TestDisabledRefusesEverything(t *testing.T) {
 	}
 	if n := r.graph.Double.CountRequests("", "/beta/**"); n != 0 {
 		t.Errorf("%d beta calls while off", n)
+	}
+}
+
+// Two instances draining fido2-jobs while the job was queued three times:
+// each user's options are sent once. A delivery that finds a page held by
+// the other instance hands its message back for later instead of failing.
+func TestTwoInstancesOneJob(t *testing.T) {
+	r := newRig(t, rigOptions{double: graphdouble.Options{MaxPageSize: 2}})
+	r.graph.Double.SetLatency(20 * time.Millisecond)
+	j := fido2msg.Job{JobID: "7a1e2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4b", GroupID: cohort, ChallengeTimeoutMinutes: 30}
+	for range 3 {
+		r.sendJob(j)
+	}
+	var wg sync.WaitGroup
+	results := make([]hostsim.DrainResult, 2)
+	for i := range results {
+		wg.Go(func() { results[i] = r.drain("Fido2Job") })
+	}
+	wg.Wait()
+	for _, res := range results {
+		if res.Failed != 0 || res.Poisoned != 0 {
+			t.Errorf("drain: %+v", res)
+		}
+	}
+	if err := sameSet(ids(r.pending()), eligible); err != nil {
+		t.Fatal(err)
+	}
+	if st := r.status(j.JobID); st.Expanding || st.Counts.Pending != len(eligible) || st.Counts.Total != len(eligible)+3 {
+		t.Errorf("status %+v", st.Counts)
 	}
 }

@@ -17,49 +17,127 @@ import (
 // errTaken: another delivery holds this user's row.
 var errTaken = errors.New("user row held by another delivery")
 
-// enrollAll works a page's users in parallel. Graph's refusals become the
-// users' states; only storage and queue failures are returned.
+// enrollAll works a page's users. Their rows are inserted first, if
+// absent, a transaction per 100 (whoever inserts a row owns the user, so a
+// redelivered page or a re-run never sends a user's options twice); then
+// the users are worked in parallel; then every row's new state is written,
+// again a transaction per 100. The page's lease keeps other deliveries
+// out meanwhile. Graph's refusals become the users' states; only storage
+// and queue failures are returned.
 func (s *Service) enrollAll(ctx context.Context, j fido2msg.Job, job *JobRecord, users []directory.User) (*tally, error) {
+	rows, err := s.claimPage(ctx, j, users)
+	if err != nil {
+		return nil, err
+	}
 	t := &tally{}
-	err := s.each(ctx, len(users), func(i int) error {
-		state, err := s.enroll(ctx, j, job, users[i], j.Before+i+1)
+	sendErr := s.each(ctx, len(users), func(i int) error {
+		if rows[i] == nil {
+			return nil // someone else's, counted by them
+		}
+		state, err := s.enroll(ctx, j, job, users[i], rows[i])
 		if err == nil {
 			t.add(state)
 		}
 		return err
 	})
-	return t, err
+	var mine []*UserRecord
+	for _, r := range rows {
+		if r != nil {
+			r.Updated = s.stamp(r)
+			mine = append(mine, r)
+		}
+	}
+	if err := s.Users.ReplaceAll(ctx, mine); err != nil {
+		return t, errors.Join(sendErr, fmt.Errorf("record the users' states: %w", err))
+	}
+	return t, sendErr
 }
 
-// enroll takes one user from nothing to pending (or skipped, or failed)
-// and returns the state reached. The row is inserted first, if absent:
-// whoever inserts it owns the user, so two deliveries of one page, or two
-// instances, never send the same user's options twice.
-func (s *Service) enroll(ctx context.Context, j fido2msg.Job, job *JobRecord, u directory.User, index int) (string, error) {
-	jobID := j.JobID
-	row, err := s.claimUser(ctx, j, u, index)
-	if errors.Is(err, errTaken) {
-		return "", nil // counted by whoever holds it
+// stamp is a row's Updated time: now, except for a row this delivery
+// could not finish, which is stale at once so the redelivered page takes
+// it over instead of waiting out Stale.
+func (s *Service) stamp(r *UserRecord) time.Time {
+	if r.State == StateQueued {
+		return time.Time{}
 	}
+	return s.now()
+}
+
+// claimPage inserts the page's user rows in transactions; the users of a
+// transaction that failed (one of its rows exists) are claimed one by
+// one. rows[i] is nil for a user another delivery or run holds.
+func (s *Service) claimPage(ctx context.Context, j fido2msg.Job, users []directory.User) ([]*UserRecord, error) {
+	rows := make([]*UserRecord, len(users))
+	byKey := map[string]int{}
+	for i, u := range users {
+		rows[i] = s.newUserRow(j, u, j.Before+i+1)
+		byKey[rows[i].RowKey] = i
+	}
+	failed, err := s.Users.InsertAll(ctx, uniqueRows(rows))
 	if err != nil {
-		return "", err
+		return nil, err
 	}
+	for _, r := range failed {
+		i := byKey[r.RowKey]
+		got, err := s.claimUser(ctx, j, users[i], r.Index)
+		if errors.Is(err, errTaken) {
+			rows[i] = nil
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		rows[i] = got
+	}
+	for i, r := range rows { // a user listed twice on one page is worked once
+		if r != nil && byKey[r.RowKey] != i {
+			rows[i] = nil
+		}
+	}
+	return rows, nil
+}
+
+// uniqueRows drops repeated users: a transaction may not hold one row twice.
+func uniqueRows(rows []*UserRecord) []*UserRecord {
+	seen := map[string]bool{}
+	var out []*UserRecord
+	for _, r := range rows {
+		if !seen[r.RowKey] {
+			seen[r.RowKey] = true
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func (s *Service) newUserRow(j fido2msg.Job, u directory.User, index int) *UserRecord {
+	row := &UserRecord{UPN: u.UPN, DisplayName: u.DisplayName, Index: index, State: StateQueued, Run: j.Run, Updated: s.now()}
+	row.PartitionKey, row.RowKey = userKeys(j.JobID, u.ID)
+	return row
+}
+
+// enroll takes one claimed user to pending (or skipped, or failed) in
+// memory and returns the state reached; enrollAll writes the row. A user
+// whose options could not be sent stays queued and is an error.
+func (s *Service) enroll(ctx context.Context, j fido2msg.Job, job *JobRecord, u directory.User, row *UserRecord) (string, error) {
 	if reason := skipReason(u); reason != "" {
-		return StateSkipped, s.settle(ctx, row, StateSkipped, reason)
+		row.State, row.Reason = StateSkipped, reason
+		return StateSkipped, nil
 	}
 	raw, expires, reason, err := s.optionsFor(ctx, job, u)
-	if err != nil {
-		return StateFailed, s.settle(ctx, row, StateFailed, reason)
+	switch {
+	case err != nil:
+		row.State, row.Reason = StateFailed, reason
+		return StateFailed, nil
+	case reason != "":
+		row.State, row.Reason = StateSkipped, reason
+		return StateSkipped, nil
 	}
-	if reason != "" {
-		return StateSkipped, s.settle(ctx, row, StateSkipped, reason)
-	}
-	if err := s.sendPending(ctx, jobID, job, u, index, raw, expires); err != nil {
-		s.release(ctx, row)
+	if err := s.sendPending(ctx, j.JobID, job, u, row.Index, raw, expires); err != nil {
 		return "", fmt.Errorf("send %s's options: %w", u.ID, err)
 	}
 	row.State, row.ChallengeExpires, row.Issued, row.Reason = StatePending, expires, row.Issued+1, ""
-	return StatePending, s.save(ctx, row)
+	return StatePending, nil
 }
 
 // skipReason names accounts never enrolled: a user id that does not
@@ -80,8 +158,7 @@ func skipReason(u directory.User) string {
 // that a dead delivery left queued for longer than Stale, or that an
 // earlier run left failed or expired.
 func (s *Service) claimUser(ctx context.Context, j fido2msg.Job, u directory.User, index int) (*UserRecord, error) {
-	row := &UserRecord{UPN: u.UPN, DisplayName: u.DisplayName, Index: index, State: StateQueued, Run: j.Run, Updated: s.now()}
-	row.PartitionKey, row.RowKey = userKeys(j.JobID, u.ID)
+	row := s.newUserRow(j, u, index)
 	err := s.Users.Insert(ctx, row)
 	if !errors.Is(err, ledger.ErrExists) {
 		return row, err
@@ -175,11 +252,4 @@ func (s *Service) save(ctx context.Context, row *UserRecord) error {
 		return fmt.Errorf("record %s's state: %w", row.RowKey, err)
 	}
 	return nil
-}
-
-// release makes a row this delivery could not finish stale at once, so
-// the redelivered page takes it over instead of waiting out Stale.
-func (s *Service) release(ctx context.Context, row *UserRecord) {
-	row.Updated = time.Time{}
-	_ = s.Users.Update(ctx, row) // if this fails too, Stale frees it
 }

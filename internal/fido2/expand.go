@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/audit"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/directory"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/fido2msg"
@@ -40,10 +42,19 @@ func (s *Service) JobQueue(ctx context.Context, msg *host.QueueMessage) (host.Ou
 		return nil, s.refuseJob(ctx, j.JobID, err)
 	}
 	page, err := s.beginPage(ctx, j)
+	if errors.Is(err, ledger.ErrBusy) {
+		// Another delivery works this page: look again when its lease
+		// ends, without spending this message's deliveries.
+		return nil, s.sendJobLater(ctx, j, pageLease+time.Second)
+	}
 	if err != nil || page == nil {
 		return nil, err
 	}
-	return nil, s.workPage(ctx, j, job, page)
+	if err := s.workPage(ctx, j, job, page); err != nil {
+		_ = ledger.Release(ctx, s.Pages, page, s.now()) // the redelivery need not wait
+		return nil, err
+	}
+	return nil, nil
 }
 
 // errDisabled refuses work while the feature is off; the messages end in
@@ -92,15 +103,26 @@ func newJobRecord(j fido2msg.Job, now time.Time) *JobRecord {
 	return rec
 }
 
-// beginPage records the page; nil when it is already done.
+// pageLease is how long one delivery holds a page: longer than a page of
+// 999 users takes under throttling, within the host's 5-minute limit.
+const pageLease = 5 * time.Minute
+
+// beginPage records the page and takes its lease, so one delivery at a
+// time works it; nil when it is already done. A page another live
+// delivery holds is an error: this message comes back later and finds it
+// done.
 func (s *Service) beginPage(ctx context.Context, j fido2msg.Job) (*PageRecord, error) {
+	owner := host.InvocationID(ctx)
+	if owner == "" {
+		owner = uuid.NewString()
+	}
 	p := &PageRecord{Started: s.now()}
+	p.LeaseOwner, p.LeaseUntil = owner, s.now().Add(pageLease)
 	p.PartitionKey, p.RowKey = pageKeys(j.JobID, j.Run, j.Page)
 	err := s.Pages.Insert(ctx, p)
 	if errors.Is(err, ledger.ErrExists) {
-		if p, err = s.Pages.Get(ctx, p.PartitionKey, p.RowKey); err == nil && p.Done {
-			return nil, nil
-		}
+		p, err = ledger.Claim(ctx, s.Pages, p.PartitionKey, p.RowKey, owner, pageLease, s.now,
+			func(p *PageRecord) bool { return p.Done })
 	}
 	if err != nil {
 		return nil, fmt.Errorf("record page %d: %w", j.Page, err)
@@ -129,6 +151,7 @@ func (s *Service) workPage(ctx context.Context, j fido2msg.Job, job *JobRecord, 
 		}
 	}
 	page.Done, page.Users = true, len(users)
+	page.LeaseOwner = ""
 	if err := s.Pages.Update(ctx, page); err != nil && !errors.Is(err, ledger.ErrConflict) {
 		return fmt.Errorf("mark page %d done: %w", j.Page, err)
 	}
@@ -178,9 +201,17 @@ func (s *Service) lookUp(ctx context.Context, ids []string) ([]directory.User, e
 }
 
 func (s *Service) sendJob(ctx context.Context, j fido2msg.Job) error {
+	return s.sendJobLater(ctx, j, 0)
+}
+
+// sendJobLater queues a job message that stays invisible for delay.
+func (s *Service) sendJobLater(ctx context.Context, j fido2msg.Job, delay time.Duration) error {
 	text, err := fido2msg.Encode(fido2msg.NewJob(j))
 	if err != nil {
 		return err
+	}
+	if delay > 0 {
+		return s.Queues.SendLater(ctx, fido2msg.QueueJobs, text, delay)
 	}
 	return s.Queues.Send(ctx, fido2msg.QueueJobs, text, 0)
 }

@@ -45,6 +45,7 @@ func jobKeys(jobID string) (pk, rk string) { return "fido2-job", jobID }
 // of follow-up messages.
 type PageRecord struct {
 	ledger.Row
+	ledger.Lease
 	Started time.Time `json:"Started"`
 	Done    bool      `json:"Done"`
 	Users   int       `json:"Users"`

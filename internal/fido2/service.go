@@ -18,9 +18,11 @@ import (
 )
 
 // Queues is how the workflow puts messages on queues: text is already
-// encoded (fido2msg.Encode); ttl > 0 drops the message after it.
+// encoded (fido2msg.Encode); ttl > 0 drops the message after it; SendLater
+// hides it for delay.
 type Queues interface {
 	Send(ctx context.Context, queue, text string, ttl time.Duration) error
+	SendLater(ctx context.Context, queue, text string, delay time.Duration) error
 }
 
 // Config tunes the workflow (config.Fido2 in the app).
@@ -69,7 +71,7 @@ func (s *Service) concurrency() int {
 	if s.Cfg.Concurrency > 0 {
 		return s.Cfg.Concurrency
 	}
-	return 32
+	return 64
 }
 
 func (s *Service) userChunk() int {

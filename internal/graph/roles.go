@@ -138,6 +138,9 @@ func (c *Client) GroupEligibilities(ctx context.Context, principalID string) ([]
 // results. The first failure cancels the rest: a partial answer must
 // never pass for a complete one.
 func fanOut[T, R any](ctx context.Context, c *Client, items []T, fn func(context.Context, T) ([]R, error)) ([]R, error) {
+	if len(items) == 1 {
+		return fn(ctx, items[0]) // one request is no fan-out: it needs no slot
+	}
 	results := make([][]R, len(items))
 	g, ctx := errgroup.WithContext(ctx)
 	for i, it := range items {

@@ -116,6 +116,11 @@ func EnsureQueue(ctx context.Context, client *azqueue.ServiceClient, queue strin
 // port of workflows that choose a message's time-to-live.
 type TextSender struct{ Client *azqueue.ServiceClient }
 
+// SendLater enqueues text on name, invisible for delay (at most 7 days).
+func (s TextSender) SendLater(ctx context.Context, name, text string, delay time.Duration) error {
+	return enqueue(ctx, s.Client, name, text, delay)
+}
+
 // Send enqueues text on name; ttl > 0 drops it after ttl.
 func (s TextSender) Send(ctx context.Context, name, text string, ttl time.Duration) error {
 	if ttl > 0 {
