@@ -10,7 +10,7 @@ import (
 // busy worker backs off to just under the tenant's limit instead of
 // trading 429s with Graph. It starts unpaced. A 429 sets the pace to 90%
 // of the requests Graph accepted in the last second; every second without
-// one raises it by 5%, probing for the limit again; far above any limit it
+// one raises it by 3%, probing for the limit again; far above any limit it
 // stops pacing. Only the throttled request itself waits out Retry-After
 // (retry.go): the others go on at the lower pace, which Graph accepts.
 type adaptivePacer struct {
@@ -45,12 +45,12 @@ func (p *adaptivePacer) wait(ctx context.Context) error {
 	return sleep(ctx, time.Until(start))
 }
 
-// raise adds 5% per second without a 429 (called with mu held).
+// raise adds 3% per second without a 429 (called with mu held).
 func (p *adaptivePacer) raise(now time.Time) {
 	if now.Sub(p.raised) < time.Second {
 		return
 	}
-	p.rate *= 1.05
+	p.rate *= 1.03
 	p.raised = now
 	if p.rate > paceCeiling {
 		p.rate = 0
