@@ -241,7 +241,7 @@ func assertOnePassEach(t *testing.T, sb *sandbox.Sandbox, users []string, reques
 	}
 }
 
-func queueLength(t *testing.T, az *azurite.Instance, name string) int {
+func queueLength(t testing.TB, az *azurite.Instance, name string) int {
 	t.Helper()
 	svc, err := queue.ServiceClient(az.ConnectionString())
 	if err != nil {

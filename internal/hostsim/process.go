@@ -127,6 +127,9 @@ func (p *Process) Stderr() string {
 	return p.stderr.String()
 }
 
+// Pid is the handler's process id (for reading its resource use).
+func (p *Process) Pid() int { return p.proc.Pid() }
+
 // Exited is closed when the handler process has exited.
 func (p *Process) Exited() <-chan struct{} { return p.proc.Exited() }
 

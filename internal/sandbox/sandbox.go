@@ -30,6 +30,8 @@ const (
 	// RelayAppID is the relay Logic App's managed identity, the caller of
 	// AccessPackageCallout.
 	RelayAppID = "c0ffee00-0000-4000-8000-0000000000c4"
+	// AdminAppID is the identity admins' tool allowed to call Fido2Jobs.
+	AdminAppID = "c0ffee00-0000-4000-8000-0000000000f2"
 	// SyncAppID is the directory system allowed to call PhoneSync.
 	SyncAppID = "c0ffee00-0000-4000-8000-0000000000d5"
 	// CAGroupID is the seed's temporary Conditional Access group.
@@ -150,6 +152,8 @@ func (s *Sandbox) HandlerEnv(storageConn string) map[string]string {
 		"CA_GROUP_ID":                   CAGroupID,
 		"CA_GROUP_EXPIRY_SCHEDULE":      "0 */15 * * * *",
 		"PHONE_SYNC_CALLER_APP_IDS":     SyncAppID,
+		"FIDO2_ENABLED":                 "true",
+		"FIDO2_CALLER_APP_IDS":          AdminAppID,
 		"LOG_LEVEL":                     "info",
 	}
 	for k, v := range s.Issuer.IdentityEnv() {
