@@ -2,7 +2,6 @@ package mfareset
 
 import (
 	"slices"
-	"sort"
 	"sync"
 	"testing"
 	"time"
@@ -54,7 +53,7 @@ func BenchmarkResetSixMethods(b *testing.B) {
 					b.Fatalf("%d deliveries", r.deliveries[0])
 				}
 				reqs := d.Requests()
-				waves, calls = sequentialRounds(reqs), len(reqs)
+				waves, calls = graphdouble.RoundTrips(reqs), len(reqs)
 				b.StartTimer()
 			}
 			b.ReportMetric(float64(waves), "graph-round-trips")
@@ -181,22 +180,4 @@ func meanDuration(ds []time.Duration) time.Duration {
 		sum += d
 	}
 	return sum / time.Duration(len(ds))
-}
-
-// sequentialRounds groups calls into rounds: a call that starts before the
-// earliest end of the current round runs alongside it.
-func sequentialRounds(reqs []graphdouble.LoggedRequest) int {
-	sort.Slice(reqs, func(i, j int) bool { return reqs[i].Time.Before(reqs[j].Time) })
-	rounds := 0
-	var roundEnd time.Time
-	for _, r := range reqs {
-		end := r.Time.Add(r.Duration)
-		if rounds == 0 || !r.Time.Before(roundEnd) {
-			rounds++
-			roundEnd = end
-		} else if end.Before(roundEnd) {
-			roundEnd = end
-		}
-	}
-	return rounds
 }
