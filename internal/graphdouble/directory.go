@@ -8,12 +8,47 @@ import (
 // userByKey finds a user by object id or userPrincipalName, both compared
 // case-insensitively as Graph does.
 func (t *Tenant) userByKey(key string) *User {
+	if u := t.indexed(key); u != nil && (strings.EqualFold(u.ID, key) || strings.EqualFold(u.UserPrincipalName, key)) {
+		return u
+	}
 	for _, u := range t.Users {
 		if strings.EqualFold(u.ID, key) || strings.EqualFold(u.UserPrincipalName, key) {
+			t.indexUsers()
 			return u
 		}
 	}
 	return nil
+}
+
+// indexUsers rebuilds the lookup index. The index is only a hint: it is
+// dropped when the user list changed length or ends, and a hit is checked
+// against the key, so tests that change users directly never see a stale
+// answer. It keeps tenants of tens of thousands of users fast.
+func (t *Tenant) indexUsers() {
+	t.userIndex = make(map[string]*User, 2*len(t.Users))
+	for _, u := range t.Users {
+		t.userIndex[strings.ToLower(u.ID)] = u
+		t.userIndex[strings.ToLower(u.UserPrincipalName)] = u
+	}
+	t.indexedUsers = usersMark{n: len(t.Users)}
+	if n := len(t.Users); n > 0 {
+		t.indexedUsers.first, t.indexedUsers.last = t.Users[0], t.Users[n-1]
+	}
+}
+
+// indexed looks key up in the index if it still describes t.Users.
+func (t *Tenant) indexed(key string) *User {
+	m := t.indexedUsers
+	if t.userIndex == nil || m.n != len(t.Users) || (m.n > 0 && (t.Users[0] != m.first || t.Users[m.n-1] != m.last)) {
+		return nil
+	}
+	return t.userIndex[strings.ToLower(key)]
+}
+
+// usersMark is what the index was built over.
+type usersMark struct {
+	n           int
+	first, last *User
 }
 
 func (t *Tenant) groupByID(id string) *Group {
@@ -26,6 +61,9 @@ func (t *Tenant) groupByID(id string) *Group {
 }
 
 func (t *Tenant) userByID(id string) *User {
+	if u := t.indexed(id); u != nil && strings.EqualFold(u.ID, id) {
+		return u
+	}
 	for _, u := range t.Users {
 		if strings.EqualFold(u.ID, id) {
 			return u

@@ -41,6 +41,9 @@ type Tenant struct {
 	Outbox         []SentMail      `json:"outbox,omitempty"`
 	ResumeCalls    []ResumeCall    `json:"resumeCalls,omitempty"`
 	DeletedObjects []DeletedObject `json:"deletedObjects,omitempty"`
+
+	userIndex    map[string]*User // by lower-cased id and UPN; a hint (directory.go)
+	indexedUsers usersMark
 }
 
 // TAPPolicy mirrors temporaryAccessPassAuthenticationMethodConfiguration.

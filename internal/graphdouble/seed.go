@@ -232,6 +232,7 @@ var extensionAttributeNames = func() []string {
 // Clone returns a deep copy.
 func (t *Tenant) Clone() *Tenant {
 	c := *t
+	c.userIndex = nil // it points at t's users
 	c.Users = cloneEach(t.Users, (*User).clone)
 	c.Groups = cloneEach(t.Groups, func(g *Group) *Group {
 		n := *g
