@@ -22,6 +22,9 @@ type SetupState struct {
 	// state to "disabled" (its other settings are Tenant.TAPPolicy).
 	TAPMethodDisabled bool        `json:"tapMethodDisabled,omitempty"`
 	Fido2             Fido2Policy `json:"fido2Policy"`
+	// Governance is entitlement management: catalogs, their custom
+	// extensions, assignment policies and catalog roles (policies_em.go).
+	Governance Governance `json:"governance,omitzero"`
 
 	// lastCA is when the last Conditional Access request was admitted:
 	// Graph allows one per second per tenant.
@@ -205,6 +208,7 @@ func (s SetupState) clone() SetupState {
 	if s.CAPolicies == nil {
 		c.CAPolicies = nil
 	}
+	c.Governance = s.Governance.clone()
 	return c
 }
 

@@ -57,15 +57,7 @@ func timeOrZero(t time.Time) any {
 
 func listStrengths(c *call) {
 	c.t.Setup.ensureMicrosoftObjects()
-	var items []map[string]any
-	for _, a := range c.t.Setup.AuthStrengths {
-		items = append(items, renderStrength(a))
-	}
-	items, ok := c.filterItems(items)
-	if !ok {
-		return
-	}
-	c.page(items, 999, "policies/authenticationStrengthPolicies")
+	pageFiltered(c, c.t.Setup.AuthStrengths, renderStrength, "policies/authenticationStrengthPolicies")
 }
 
 func getStrength(c *call) {

@@ -239,4 +239,5 @@ func exercisePolicies(t *testing.T, f *fixture, ok okFunc) {
 	for _, m := range []string{"TemporaryAccessPass", "Fido2"} {
 		ok("GET", "/v1.0/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/"+m, nil, 200)
 	}
+	exerciseGovernance(t, f, ok)
 }

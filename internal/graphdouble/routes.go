@@ -34,6 +34,7 @@ func buildRoutes() []*route {
 	}
 	rs = append(rs, methodRoutes()...)
 	rs = append(rs, policyRoutes()...)
+	rs = append(rs, governanceRoutes()...)
 	rs = append(rs, membershipRoutes()...)
 	rs = append(rs,
 		newRoute(get, v1+"/groups/{group}", getGroup, g+"group", ""),
