@@ -1,17 +1,22 @@
 // Command setup prepares a tenant for entra-mfa-recovery as code: the
 // Function identity's Graph permissions (computed from the same settings
 // the handler reads), the "passkey or one-time TAP" authentication
-// strength, and the Conditional Access policies that protect
-// security-info registration (report-only unless --enforce).
+// strength, the Conditional Access policies that protect security-info
+// registration (report-only unless --enforce), and, given the MFA reset
+// access package's catalog and policy, the custom extension that calls
+// the relay Logic App, the policy stages that run it and the identity's
+// catalog role.
 //
 //	go run ./tools/setup [plan|apply|verify] --settings local.settings.json \
-//	    --break-glass-groups <id>[,<id>] [--break-glass-users <id>,...] [--identity <client id>] [--enforce]
+//	    --break-glass-groups <id>[,<id>] [--break-glass-users <id>,...] [--identity <client id>] [--enforce] \
+//	    [--catalog <id> --relay <relay Logic App resource id> [--policy <id>] [--callback-timeout 1h]]
 //
 // plan (the default) prints what would change and changes nothing; apply
 // makes the changes and a second apply finds none; verify checks the
 // tenant's posture, one line per check with its fix. It signs in with the
 // Azure CLI's account (az login): an administrator who may grant
-// application permissions and manage Conditional Access.
+// application permissions and manage Conditional Access (and, for the
+// access package, entitlement management and the relay Logic App).
 package main
 
 import (

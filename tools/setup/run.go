@@ -41,6 +41,10 @@ func run(ctx context.Context, args []string, out io.Writer, open connector) erro
 	users := fs.String("break-glass-users", "", "object ids of break-glass accounts, comma-separated, excluded from every policy")
 	groups := fs.String("break-glass-groups", "", "object ids of break-glass groups, comma-separated, excluded from every policy")
 	fs.BoolVar(&in.Enforce, "enforce", false, "turn the Conditional Access policies on (default: report-only)")
+	fs.StringVar(&in.Catalog, "catalog", "", "object id of the MFA reset access package's catalog: its custom extension and, with RESET_RESUME, the identity's catalog role")
+	fs.StringVar(&in.Relay, "relay", "", "the relay Logic App's resource id (tools/infra's relayWorkflowPath output); needs --catalog")
+	fs.StringVar(&in.Policy, "policy", "", "object id of the access package's assignment policy, whose RESET_STAGES run the extension; needs --catalog")
+	fs.DurationVar(&in.CallbackTimeout, "callback-timeout", plan.DefaultCallbackTimeout, "how long a request waits for the outcome (launch and wait), 5m to 336h")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

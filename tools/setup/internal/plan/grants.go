@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/directory"
 )
@@ -33,6 +34,8 @@ type grantContext struct {
 	identity directory.ServicePrincipal
 	graph    directory.ServicePrincipal
 	granted  map[string]directory.AppRoleAssignment // app role id -> assignment on Graph
+	// catalogRoles are the identity's roles on --catalog.
+	catalogRoles []directory.CatalogRoleAssignment
 }
 
 func planGrants(ctx context.Context, t directory.Tenant, in Inputs) (Section, error) {
@@ -54,18 +57,51 @@ func planGrants(ctx context.Context, t directory.Tenant, in Inputs) (Section, er
 			gc.granted[a.AppRoleID] = a
 		}
 	}
+	if in.Catalog != "" {
+		if gc.catalogRoles, err = identityCatalogRoles(ctx, t, in.Catalog, identity.ID); err != nil {
+			return Section{}, err
+		}
+	}
 	sec := Section{Short: "permission", Title: fmt.Sprintf("Permissions of %s (service principal %s, client id %s)",
 		identity.DisplayName, identity.ID, identity.AppID)}
 	wanted := map[string]bool{}
 	for _, p := range Needed(in.Settings) {
 		step, roleID := gc.step(p)
+		if roleID != "" && wanted[roleID] {
+			step = grantedAbove(step)
+		}
 		if roleID != "" {
 			wanted[roleID] = true
 		}
 		sec.Steps = append(sec.Steps, step)
 	}
 	sec.Steps = append(sec.Steps, gc.extras(wanted)...)
+	sec.Steps = append(sec.Steps, gc.catalogExtras()...)
 	return sec, nil
+}
+
+// grantedAbove: two rows can settle on the same permission (a fallback to
+// UserAuthenticationMethod.ReadWrite.All); it is granted once.
+func grantedAbove(st Step) Step {
+	if st.apply != nil {
+		st.apply = nil
+		st.Notes = append(st.Notes, "granted by the step above")
+	}
+	return st
+}
+
+func identityCatalogRoles(ctx context.Context, t directory.Tenant, catalogID, principalID string) ([]directory.CatalogRoleAssignment, error) {
+	all, err := t.CatalogRoleAssignments(ctx, catalogID)
+	if err != nil {
+		return nil, fmt.Errorf("roles on catalog %s: %w", catalogID, err)
+	}
+	var out []directory.CatalogRoleAssignment
+	for _, a := range all {
+		if strings.EqualFold(a.PrincipalID, principalID) {
+			out = append(out, a)
+		}
+	}
+	return out, nil
 }
 
 // step plans one permission; roleID is the Graph app role it settles on.
@@ -75,8 +111,7 @@ func (gc grantContext) step(p Permission) (Step, string) {
 		return Step{Mark: Manual, Subject: p.Candidates[0] + " for " + gc.in.Settings.MailSender + " only",
 			Notes: append([]string{p.Why}, exchangeCommands(gc.identity, gc.in.Settings.MailSender)...)}, ""
 	case CatalogRole:
-		return Step{Mark: Manual, Subject: "catalog role " + p.Candidates[0],
-			Notes: []string{p.Why, catalogRoleSteps(gc.identity)}}, ""
+		return gc.catalogRoleStep(p), ""
 	}
 	i := slices.IndexFunc(p.Candidates, func(v string) bool { _, ok := gc.graph.Role(v); return ok })
 	if i < 0 {
@@ -115,7 +150,56 @@ func (gc grantContext) extras(wanted map[string]bool) []Step {
 		if r.Value == "Mail.Send" {
 			note = "tenant-wide: it lets the Function send as any mailbox. Scope Mail.Send in Exchange Online (above), then remove it: " + remove
 		}
-		out = append(out, Step{Mark: Manual, Subject: "extra grant " + r.Value, Notes: []string{note}})
+		out = append(out, Step{Mark: Manual, Subject: "extra grant " + r.Value, Notes: []string{note}, wrong: true})
+	}
+	return out
+}
+
+// catalogRoleStep assigns the catalog role the resume needs, on --catalog;
+// without it the step is a person's.
+func (gc grantContext) catalogRoleStep(p Permission) Step {
+	if gc.in.Catalog == "" {
+		return Step{Mark: Manual, Subject: "catalog role " + p.Candidates[0],
+			Notes: []string{p.Why, catalogRoleSteps(gc.identity), "or run setup apply --catalog <catalog id>"}}
+	}
+	subject := "catalog role " + p.Candidates[0] + " on catalog " + gc.in.Catalog
+	for _, a := range gc.catalogRoles {
+		if a.RoleDefinitionID == directory.AccessPackageAssignmentManagerRole {
+			return Step{Mark: Same, Subject: subject, Notes: []string{p.Why}}
+		}
+	}
+	catalog, principal := gc.in.Catalog, gc.identity.ID
+	return Step{Mark: Create, Subject: subject, Notes: []string{p.Why},
+		apply: func(ctx context.Context, t directory.Tenant, _ *state) error {
+			_, err := t.AssignCatalogRole(ctx, catalog, principal, directory.AccessPackageAssignmentManagerRole)
+			return err
+		}}
+}
+
+// catalogRoleNames name the catalog roles (entitlement-management-delegate).
+var catalogRoleNames = map[string]string{
+	directory.CatalogOwnerRole:                   "Catalog owner",
+	directory.CatalogReaderRole:                  "Catalog reader",
+	directory.AccessPackageManagerRole:           "Access package manager",
+	directory.AccessPackageAssignmentManagerRole: "Access package assignment manager",
+}
+
+// catalogExtras lists the identity's roles on the catalog that these
+// settings do not need; like extra grants, they are never removed.
+func (gc grantContext) catalogExtras() []Step {
+	var out []Step
+	for _, a := range gc.catalogRoles {
+		if a.RoleDefinitionID == directory.AccessPackageAssignmentManagerRole && gc.in.Settings.Reset.Resume {
+			continue
+		}
+		name := catalogRoleNames[a.RoleDefinitionID]
+		if name == "" {
+			name = "role " + a.RoleDefinitionID
+		}
+		out = append(out, Step{Mark: Manual, Subject: "extra catalog role " + name + " on catalog " + gc.in.Catalog,
+			Notes: []string{"not needed with these settings; setup never removes roles. Remove it: " +
+				"az rest --method DELETE --url https://graph.microsoft.com/v1.0/roleManagement/entitlementManagement/roleAssignments/" + a.ID},
+			wrong: true})
 	}
 	return out
 }

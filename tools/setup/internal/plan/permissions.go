@@ -93,7 +93,8 @@ var Permissions = []Permission{
 	},
 	{
 		Kind: AppRole, Candidates: []string{"GroupMember.Read.All"},
-		Why:    "see which of those groups are role-assignable (`isAssignableToRole`): without it Graph returns groups with their id only",
+		Why: "see which of those groups are role-assignable (`isAssignableToRole`): without it Graph returns groups with their id only; " +
+			"with bulk FIDO2 enrollment, expand a job's group (`transitiveMembers/microsoft.graph.user`, group-list-transitivemembers)",
 		UsedBy: "all", When: "`CA_GROUP_ID` empty (`GroupMember.ReadWrite.All` covers it)",
 		Needed: func(s config.Settings) bool { return !caGroup(s) },
 	},
@@ -121,7 +122,10 @@ var Permissions = []Permission{
 	},
 	{
 		Kind: AppRole, Candidates: []string{"UserAuthenticationMethod.Read.All"},
-		Why:    "list a user's registered methods (`/authentication/methods`): what the reset deletes, and a removed member's remaining pass",
+		Why: "list a user's registered methods (`/authentication/methods`): what the reset deletes, and a removed member's remaining pass; " +
+			"read the user's default method on every reset (beta `GET signInPreferences`: authentication-get lists only " +
+			"`UserAuthenticationMethod.Read` for applications, a permission Graph offers to delegated callers only, so this is " +
+			"its application counterpart; not verified in a tenant)",
 		UsedBy: "MfaReset, CaGroupExpiry", When: "always", Needed: always,
 	},
 	{
@@ -133,10 +137,30 @@ var Permissions = []Permission{
 	},
 	methodPermission("microsoftAuthenticator", "UserAuthMethod-MicrosoftAuthApp.ReadWrite.All", "Microsoft Authenticator registrations"),
 	methodPermission("softwareOath", "UserAuthMethod-SoftwareOATH.ReadWrite.All", "software OATH tokens"),
-	methodPermission("fido2", "UserAuthMethod-Passkey.ReadWrite.All", "passkeys (FIDO2)"),
+	{
+		Kind: AppRole, Candidates: []string{"UserAuthMethod-Passkey.ReadWrite.All", "UserAuthenticationMethod.ReadWrite.All"},
+		Why: "delete passkeys (FIDO2) through the typed endpoint; with bulk FIDO2 enrollment, register the new passkey " +
+			"(`POST fido2Methods`) and list and delete the user's older ones (`replaceExisting`), for which " +
+			"authentication-post-fido2methods and fido2authenticationmethod-delete name it least privileged",
+		UsedBy: "MfaReset, Fido2Register",
+		When:   "`fido2` in `RESET_METHOD_TYPES`, or `FIDO2_ENABLED`",
+		Needed: func(s config.Settings) bool { return resetsMethod("fido2")(s) || s.Fido2.Enabled },
+	},
 	methodPermission("windowsHelloForBusiness", "UserAuthMethod-WindowsHello.ReadWrite.All", "Windows Hello for Business keys"),
 	methodPermission("email", "UserAuthMethod-Email.ReadWrite.All", "the email method"),
 	methodPermission("platformCredential", "UserAuthMethod-PlatformCred.ReadWrite.All", "platform credentials (macOS)"),
+	{
+		Kind: AppRole, Candidates: []string{"UserAuthenticationMethod.ReadWrite.All"},
+		Why: "two beta calls no granular permission covers. The reset moves a default `alternateMobile` phone to the mobile " +
+			"before deleting it (`PATCH signInPreferences`: authentication-update lists this one for applications beside " +
+			"the delegated-only `UserAuthenticationMethod.ReadWrite`). Bulk FIDO2 enrollment asks for creation options " +
+			"with a challenge that lasts until a desk writes the key (`creationOptions(challengeTimeoutInMinutes=N)`: " +
+			"fido2authenticationmethod-creationoptions lists only this one; v1.0 takes `UserAuthMethod-Passkey.ReadWrite.All` " +
+			"but fixes the challenge at 5 minutes). While held it covers every method permission above",
+		UsedBy: "MfaReset, Fido2Job",
+		When:   "`phone` in `RESET_METHOD_TYPES`, or `FIDO2_ENABLED`",
+		Needed: func(s config.Settings) bool { return resetsMethod("phone")(s) || s.Fido2.Enabled },
+	},
 	{
 		Kind: AppRole, Candidates: []string{"User.RevokeSessions.All", "User.ReadWrite.All"},
 		Why:    "`revokeSignInSessions` (Microsoft's pages disagree on the least privilege: setup grants the first one the tenant offers to applications)",
@@ -154,7 +178,8 @@ var Permissions = []Permission{
 	},
 	{
 		Kind: CatalogRole, Candidates: []string{"Access package assignment manager", "EntitlementManagement.ReadWrite.All"},
-		Why:    "resume the access-package request with the outcome; scoped to the reset package's catalog (else the tenant-wide `EntitlementManagement.ReadWrite.All`)",
+		Why: "resume the access-package request with the outcome; scoped to the reset package's catalog (else the tenant-wide " +
+			"`EntitlementManagement.ReadWrite.All`); setup assigns it with `--catalog`",
 		UsedBy: "MfaReset", When: "`RESET_RESUME` true",
 		Needed: func(s config.Settings) bool { return s.Reset.Resume },
 	},

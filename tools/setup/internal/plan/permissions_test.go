@@ -90,3 +90,19 @@ func TestCandidatesAreLeastPrivilegeFirst(t *testing.T) {
 		}
 	}
 }
+
+// Bulk FIDO2 enrollment needs the passkey permission for its v1.0 POST,
+// list and delete, and the broad one for beta creationOptions, even when
+// resets touch neither passkeys nor phones.
+func TestFido2EnrollmentPermissions(t *testing.T) {
+	off := names(Needed(sampleSettings(t, map[string]string{"RESET_METHOD_TYPES": "softwareOath", "FIDO2_ENABLED": "false"})))
+	on := names(Needed(sampleSettings(t, map[string]string{"RESET_METHOD_TYPES": "softwareOath", "FIDO2_ENABLED": "true"})))
+	for _, p := range []string{"UserAuthMethod-Passkey.ReadWrite.All", "UserAuthenticationMethod.ReadWrite.All"} {
+		if slices.Contains(off, p) || !slices.Contains(on, p) {
+			t.Errorf("%s: needed without FIDO2 %v, with %v", p, slices.Contains(off, p), slices.Contains(on, p))
+		}
+	}
+	if !slices.Contains(on, "GroupMember.Read.All") {
+		t.Errorf("a FIDO2 job's group is read with GroupMember.Read.All: %v", on)
+	}
+}

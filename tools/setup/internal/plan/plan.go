@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/config"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/directory"
@@ -22,6 +23,22 @@ type Inputs struct {
 	// Enforce turns the policies on; without it new policies are created
 	// report-only and an existing policy's state is left as it is.
 	Enforce bool
+
+	// Catalog is the MFA reset access package's catalog: setup creates its
+	// custom extension there and, with RESET_RESUME, gives the identity
+	// the catalog's Access package assignment manager role. Empty: both
+	// are listed as steps for a person.
+	Catalog string
+	// Policy is the access package's assignment policy, whose
+	// RESET_STAGES run the extension. Needs Catalog.
+	Policy string
+	// Relay is the relay Logic App's ARM resource id
+	// (/subscriptions/…/resourceGroups/…/providers/Microsoft.Logic/workflows/…,
+	// the infrastructure's relayWorkflowPath output). Needs Catalog.
+	Relay string
+	// CallbackTimeout is how long a request waits for the resume
+	// (launch and wait, RESET_RESUME): 5 minutes to 14 days.
+	CallbackTimeout time.Duration
 }
 
 // Check refuses inputs that would make an unsafe plan.
@@ -40,6 +57,27 @@ func (in Inputs) Check() error {
 		if !directory.IsObjectID(id) {
 			return fmt.Errorf("break-glass %q is not an object id", id)
 		}
+	}
+	return in.checkAccessPackage()
+}
+
+// checkAccessPackage refuses catalog and policy inputs that could only
+// fail later, half applied.
+func (in Inputs) checkAccessPackage() error {
+	switch {
+	case in.Catalog == "" && (in.Policy != "" || in.Relay != ""):
+		return fmt.Errorf("--policy and --relay need --catalog: the custom extension lives in the access package's catalog")
+	case in.Catalog == "":
+		return nil
+	case !directory.IsObjectID(in.Catalog):
+		return fmt.Errorf("catalog %q is not an object id", in.Catalog)
+	case in.Policy != "" && !directory.IsObjectID(in.Policy):
+		return fmt.Errorf("policy %q is not an object id", in.Policy)
+	case in.CallbackTimeout < minCallbackTimeout || in.CallbackTimeout > maxCallbackTimeout:
+		return fmt.Errorf("callback timeout %s is outside the 5 minutes to 14 days entitlement management allows", in.CallbackTimeout)
+	}
+	if _, err := ParseLogicApp(in.Relay); err != nil {
+		return fmt.Errorf("--relay: %w", err)
 	}
 	return nil
 }
@@ -69,6 +107,9 @@ type Step struct {
 	// Notes are printed under the line: the reason, what differs, the
 	// commands of a manual step.
 	Notes []string
+	// wrong marks a Manual step setup can see is wrong but leaves to a
+	// person (an extra grant, an extension that differs): verify fails it.
+	wrong bool
 	apply func(ctx context.Context, t directory.Tenant, s *state) error
 }
 
@@ -102,7 +143,8 @@ func (p Plan) Changes() int {
 // state carries what earlier steps learnt to later ones (the strength id
 // a new policy references).
 type state struct {
-	strengthID string
+	strengthID  string
+	extensionID string // the reset's custom extension, once known
 }
 
 // Build reads the tenant and plans. It changes nothing.
@@ -124,7 +166,11 @@ func Build(ctx context.Context, t directory.Tenant, in Inputs) (Plan, error) {
 	if err != nil {
 		return Plan{}, err
 	}
-	p.Sections = append(p.Sections, grants, strength, policies)
+	pkg, err := planAccessPackage(ctx, t, in, st)
+	if err != nil {
+		return Plan{}, err
+	}
+	p.Sections = append(p.Sections, grants, strength, policies, pkg)
 	p.st = *st
 	return p, nil
 }

@@ -41,7 +41,10 @@ func (p Plan) Summary() string {
 	default:
 		parts = append(parts, fmt.Sprintf("%d changes to make (`setup apply`).", n))
 	}
-	if manual > 0 {
+	switch {
+	case manual == 1:
+		parts = append(parts, "1 step marked ! needs a person.")
+	case manual > 1:
 		parts = append(parts, fmt.Sprintf("%d steps marked ! need a person.", manual))
 	}
 	return strings.Join(parts, " ")

@@ -57,7 +57,7 @@ func stepCheck(section string, st Step) Check {
 		return Check{Pass, what, []string{"report-only: review its results in the sign-in logs, then setup apply --enforce"}}
 	case st.Mark == Same:
 		return Check{Status: Pass, What: what}
-	case st.Mark == Manual && strings.HasPrefix(st.Subject, "extra grant"):
+	case st.Mark == Manual && st.wrong:
 		return Check{Fail, what, st.Notes}
 	case st.Mark == Manual && len(st.Notes) > 1:
 		return Check{Unseen, what, st.Notes[1:]} // the first note is the reason
