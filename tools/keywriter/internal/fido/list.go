@@ -6,6 +6,7 @@ package fido
 import "C"
 
 import (
+	"context"
 	"errors"
 )
 
@@ -45,3 +46,12 @@ func Devices() ([]DeviceInfo, error) {
 	}
 	return out, nil
 }
+
+// System is the machine's USB keys, as the desk's run loop sees keys.
+type System struct{}
+
+// Devices lists the keys plugged in.
+func (System) Devices(context.Context) ([]DeviceInfo, error) { return Devices() }
+
+// Open opens the key at path.
+func (System) Open(ctx context.Context, path string) (*Device, error) { return Open(ctx, path) }

@@ -53,15 +53,17 @@ const (
 
 // Entry is one line of the journal.
 type Entry struct {
-	V            int               `json:"v"`
-	At           time.Time         `json:"at"`
-	Event        string            `json:"event"`
-	JobID        string            `json:"jobId,omitempty"`
-	Index        int               `json:"index,omitempty"`
-	UserID       string            `json:"userId,omitempty"`
-	UPN          string            `json:"upn,omitempty"`
-	Challenge    string            `json:"challengeSha256,omitempty"`
-	IssuedAt     time.Time         `json:"issuedAt,omitzero"`
+	V         int       `json:"v"`
+	At        time.Time `json:"at"`
+	Event     string    `json:"event"`
+	JobID     string    `json:"jobId,omitempty"`
+	Index     int       `json:"index,omitempty"`
+	UserID    string    `json:"userId,omitempty"`
+	UPN       string    `json:"upn,omitempty"`
+	Challenge string    `json:"challengeSha256,omitempty"`
+	IssuedAt  time.Time `json:"issuedAt,omitzero"`
+	// Expires is the challenge's expiry: a result sent later is refused.
+	Expires      time.Time         `json:"challengeExpiresAt,omitzero"`
 	CredentialID string            `json:"credentialId,omitempty"`
 	Key          *fido2msg.KeyInfo `json:"key,omitempty"`
 	Result       string            `json:"result,omitempty"`

@@ -1,0 +1,361 @@
+package desk
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/passkeyfirst/entra-mfa-recovery/internal/doubles/clock"
+	"github.com/passkeyfirst/entra-mfa-recovery/internal/fido2msg"
+	"github.com/passkeyfirst/entra-mfa-recovery/tools/keywriter/internal/softctap"
+)
+
+// A challenge that expires within the margin is dropped before any key is
+// touched: the key on the bus is never even opened.
+func TestExpiredChallengeNeverTouchesAKey(t *testing.T) {
+	r := newRig(t)
+	key := r.key(softctap.Options{})
+	r.op.plug(key)
+	r.pending(nora, "nora.new@contoso.example", func(p *fido2msg.Pending) {
+		p.ChallengeExpiresAt = time.Now().Add(time.Minute) // inside the 2-minute margin
+	})
+	sum, err := r.run(r.runner(settings()))
+	if err != nil || sum.Expired != 1 || sum.Written != 0 {
+		t.Fatalf("run: %v %+v", err, sum)
+	}
+	if calls := key.Calls(); len(calls) != 0 {
+		t.Errorf("the key was touched: %q", calls)
+	}
+	if r.count(r.queues.Pending) != 0 || len(r.results()) != 0 || !strings.Contains(r.journalText(), `"event":"skipped"`) {
+		t.Error("an expired item must be dropped and journaled, nothing sent")
+	}
+}
+
+// The challenge runs out while the operator finds a key: the key is read
+// (getInfo) but nothing is written to it.
+func TestChallengeExpiresWhileWaitingForAKey(t *testing.T) {
+	r := newRig(t)
+	key := r.key(softctap.Options{})
+	r.op.offer(key)
+	clk := clock.New(time.Now())
+	r.op.onInsert = func() { clk.Advance(2 * time.Hour) }
+	r.pending(nora, "nora.new@contoso.example")
+	run := r.runner(settings())
+	run.Now = clk.Now
+	sum, err := r.run(run)
+	if err != nil || sum.Expired != 1 {
+		t.Fatalf("run: %v %+v", err, sum)
+	}
+	for _, c := range key.Calls() {
+		if c != "getInfo" {
+			t.Errorf("the key received %q after its challenge expired", c)
+		}
+	}
+	if key.HasPIN() || len(key.Credentials()) != 0 {
+		t.Error("the key was changed")
+	}
+}
+
+// The exclude list reaches the key: a key that already holds the user's
+// passkey refuses instead of overwriting it, and the operator is asked for
+// another key.
+func TestExcludeListHonoured(t *testing.T) {
+	r := newRig(t)
+	first := r.key(softctap.Options{})
+	r.op.offer(first)
+	s := settings()
+	s.ForcePINChange, s.MinPINLength = false, 0 // the key is used again below
+	p1 := r.pending(nora, "nora.new@contoso.example")
+	if sum, err := r.run(r.runner(s)); err != nil || sum.Written != 1 {
+		t.Fatalf("first run: %v %+v", err, sum)
+	}
+	res := r.results()
+	if st, body := r.register(res[0]); st != 201 {
+		t.Fatalf("register: %d %v", st, body)
+	}
+	held := first.Credentials()
+
+	// Nora's next options exclude the passkey on the first key.
+	r.pending(nora, "nora.new@contoso.example")
+	second := r.key(softctap.Options{})
+	r.op.offer(first, second)
+	r.op.pins = []string{*r.secret(p1).Value}
+	sum, err := r.run(r.runner(s))
+	if err != nil || sum.Written != 1 {
+		t.Fatalf("second run: %v %+v", err, sum)
+	}
+	if got := first.Credentials(); len(got) != 1 || string(got[0].ID) != string(held[0].ID) {
+		t.Errorf("the first key's passkey was replaced: %+v", got)
+	}
+	if mc := first.Calls()[indexWithLast(first.Calls(), "makeCredential")]; !strings.Contains(mc, "excludeList=1") {
+		t.Errorf("exclude list not sent: %q", mc)
+	}
+	if !r.op.saw(PromptOtherKey) || len(second.Credentials()) != 1 {
+		t.Error("the operator was not asked for another key, or it was not written")
+	}
+	res2 := r.results()
+	if st, body := r.register(res2[0]); st != 201 {
+		t.Fatalf("second key: %d %v", st, body)
+	}
+}
+
+func indexWithLast(list []string, prefix string) int {
+	i := -1
+	for j, s := range list {
+		if strings.HasPrefix(s, prefix) {
+			i = j
+		}
+	}
+	return i
+}
+
+// A crash after the credential is journaled (before or after the result
+// is sent) loses nothing and writes nothing twice: the next run sends
+// what was not sent, recognises the redelivered message and never asks
+// for a key.
+func TestCrashRestartNoDoubleWrite(t *testing.T) {
+	for _, step := range []string{"written", "sent"} {
+		t.Run(step, func(t *testing.T) {
+			r := newRig(t)
+			key := r.key(softctap.Options{})
+			r.op.offer(key)
+			r.pending(nora, "nora.new@contoso.example")
+			run := r.runner(settings())
+			run.crash = func(at string, l *lease) bool {
+				if at != step {
+					return false
+				}
+				// The process dies; its lease runs out: the message is back.
+				_ = l.setVisibility(context.Background(), 0)
+				return true
+			}
+			if _, err := r.run(run); !errors.Is(err, errCrashed) {
+				t.Fatalf("first run: %v", err)
+			}
+			run.Journal.Close()
+
+			spare := r.key(softctap.Options{})
+			r.op = &scriptOp{bus: r.bus}
+			r.op.offer(spare)
+			sum, err := r.run(r.runner(settings()))
+			if err != nil || sum.Skipped != 1 || sum.Written != 0 {
+				t.Fatalf("restart: %v %+v", err, sum)
+			}
+			if want := map[string]int{"written": 1, "sent": 0}[step]; sum.Resent != want {
+				t.Errorf("resent %d, want %d", sum.Resent, want)
+			}
+			if r.op.saw(PromptInsertKey) || len(spare.Calls()) != 0 || len(key.Credentials()) != 1 {
+				t.Error("the restart asked for or wrote a key")
+			}
+			res := r.results()
+			if len(res) != 1 {
+				t.Fatalf("%d results, want 1", len(res))
+			}
+			if st, body := r.register(res[0]); st != 201 {
+				t.Errorf("register: %d %v", st, body)
+			}
+			if r.count(r.queues.Pending) != 0 {
+				t.Error("the pending message was not closed")
+			}
+		})
+	}
+}
+
+// With the "skip" policy a key that has a PIN is refused for a fresh one.
+func TestKeyWithPINSkippedByPolicy(t *testing.T) {
+	r := newRig(t)
+	used := r.key(softctap.Options{PIN: "583920"})
+	fresh := r.key(softctap.Options{})
+	r.op.offer(used, fresh)
+	r.pending(petra, "petra.reports@contoso.example")
+	s := settings()
+	s.OnPINSet = OnPINSkip
+	sum, err := r.run(r.runner(s))
+	if err != nil || sum.Written != 1 {
+		t.Fatalf("run: %v %+v", err, sum)
+	}
+	if len(used.Credentials()) != 0 || len(fresh.Credentials()) != 1 || !r.op.saw(PromptOtherKey) {
+		t.Error("the key with a PIN was used, or the fresh one was not")
+	}
+	if slices.ContainsFunc(used.Calls(), func(c string) bool { return strings.HasPrefix(c, "clientPIN") }) {
+		t.Errorf("the refused key saw PIN commands: %q", used.Calls())
+	}
+}
+
+// With the "ask" policy the operator types the PIN (a wrong one is asked
+// again); the desk stores nothing, since it set nothing.
+func TestKeyWithPINAsked(t *testing.T) {
+	r := newRig(t)
+	used := r.key(softctap.Options{PIN: "583920"})
+	r.op.offer(used)
+	r.op.pins = []string{"000000", "583920"}
+	r.pending(petra, "petra.reports@contoso.example")
+	sum, err := r.run(r.runner(settings()))
+	if err != nil || sum.Written != 1 {
+		t.Fatalf("run: %v %+v", err, sum)
+	}
+	if r.kvPuts.count() != 0 || sum.Outcomes[0].PINRef != "" {
+		t.Error("a PIN the desk did not set was stored")
+	}
+	if n := strings.Count(strings.Join(r.op.said(), "\n"), "PIN asked"); n != 2 {
+		t.Errorf("PIN asked %d times, want 2", n)
+	}
+	if !used.ForcePINChange() {
+		t.Error("the PIN policy was not applied")
+	}
+	if st, _ := r.register(r.results()[0]); st != 201 {
+		t.Errorf("register: %d", st)
+	}
+	r.noLeak("583920", nil)
+}
+
+// Screen delivery shows the PIN once and stores nothing.
+func TestScreenDelivery(t *testing.T) {
+	r := newRig(t)
+	key := r.key(softctap.Options{})
+	r.op.offer(key)
+	r.pending(nora, "nora.new@contoso.example")
+	s := settings()
+	s.Delivery = DeliverScreen
+	run := r.runner(s)
+	run.PINs = nil
+	sum, err := r.run(run)
+	if err != nil || sum.Written != 1 {
+		t.Fatalf("run: %v %+v", err, sum)
+	}
+	if len(r.op.shown) != 1 || !key.PINIs(r.op.shown[0]) || r.kvPuts.count() != 0 {
+		t.Fatalf("shown %d PINs, %d stored", len(r.op.shown), r.kvPuts.count())
+	}
+	r.noLeak(r.op.shown[0], r.results())
+}
+
+func TestAAGUIDAllowList(t *testing.T) {
+	r := newRig(t)
+	other := r.key(softctap.Options{AAGUID: [16]byte{1, 2, 3}})
+	allowed := r.key(softctap.Options{})
+	r.op.offer(other, allowed)
+	r.pending(nora, "nora.new@contoso.example")
+	s := settings()
+	aaguid := softctap.DefaultAAGUID
+	s.AllowedAAGUIDs = []string{strings.ToUpper(fidoAAGUID(aaguid[:]))}
+	sum, err := r.run(r.runner(s))
+	if err != nil || sum.Written != 1 || len(other.Credentials()) != 0 || len(allowed.Credentials()) != 1 {
+		t.Fatalf("run: %v %+v", err, sum)
+	}
+	if !slices.ContainsFunc(r.op.said(), func(s string) bool { return strings.Contains(s, "allow-list") }) {
+		t.Error("the operator was not told why")
+	}
+}
+
+func TestUnreadableMessageGoesToPoison(t *testing.T) {
+	r := newRig(t)
+	r.enqueue(map[string]any{"type": "fido2.pending", "version": 1, "jobId": "x"})
+	r.enqueue(fido2msg.NewPending(fido2msg.Pending{JobID: jobID, Index: 1, User: fido2msg.PendingUser{ID: nora},
+		CreationOptions: []byte(`{"publicKey":{"rp":{"id":"evil.example/x"}}}`), ChallengeExpiresAt: time.Now().Add(time.Hour)}))
+	sum, err := r.run(r.runner(settings()))
+	if err != nil || sum.Failed != 2 {
+		t.Fatalf("run: %v %+v", err, sum)
+	}
+	if r.count(r.queues.PoisonName()) != 2 || r.count(r.queues.Pending) != 0 {
+		t.Error("unreadable messages not moved to the poison queue")
+	}
+}
+
+// With two keys plugged in the operator is asked to leave one.
+func TestOneKeyAtATime(t *testing.T) {
+	r := newRig(t)
+	a, b := r.key(softctap.Options{}), r.key(softctap.Options{})
+	r.op.plug(a)
+	r.op.plug(b)
+	r.pending(nora, "nora.new@contoso.example")
+	sum, err := r.run(r.runner(settings()))
+	if err != nil || sum.Written != 1 || !r.op.saw(PromptRemoveExtra) {
+		t.Fatalf("run: %v %+v", err, sum)
+	}
+	if len(a.Credentials())+len(b.Credentials()) != 1 || len(b.Calls()) != 0 {
+		t.Error("the extra key was used")
+	}
+}
+
+// Ctrl-C while waiting for a key hands the message back at once.
+func TestInterruptReleasesTheMessage(t *testing.T) {
+	r := newRig(t)
+	r.pending(nora, "nora.new@contoso.example")
+	sum, err := r.run(r.runner(settings())) // no key to offer: the operator stops
+	if !errors.Is(err, ErrInterrupted) || !sum.Interrupted {
+		t.Fatalf("run: %v %+v", err, sum)
+	}
+	l, err := r.queues.next(context.Background(), time.Minute)
+	if err != nil || l == nil {
+		t.Fatalf("the message is not visible again: %v", err)
+	}
+}
+
+// A lease taken over by someone else is noticed before a key is touched.
+func TestLostLease(t *testing.T) {
+	r := newRig(t)
+	r.pending(nora, "nora.new@contoso.example")
+	l, err := r.queues.next(context.Background(), time.Minute)
+	if err != nil || l == nil {
+		t.Fatal(err)
+	}
+	if err := l.setVisibility(context.Background(), time.Minute); err != nil {
+		t.Fatalf("renew: %v", err)
+	}
+	stale := &lease{q: l.q, id: l.id, text: l.text, pop: "stale"}
+	if err := stale.setVisibility(context.Background(), time.Minute); !errors.Is(err, errLeaseLost) {
+		t.Errorf("stale pop receipt: %v", err)
+	}
+	if err := l.delete(context.Background()); err != nil || r.count(r.queues.Pending) != 0 {
+		t.Errorf("delete with the renewed receipt: %v", err)
+	}
+}
+
+func fidoAAGUID(b []byte) string {
+	const hex = "0123456789abcdef"
+	var s strings.Builder
+	for i, x := range b {
+		if i == 4 || i == 6 || i == 8 || i == 10 {
+			s.WriteByte('-')
+		}
+		s.WriteByte(hex[x>>4])
+		s.WriteByte(hex[x&15])
+	}
+	return s.String()
+}
+
+// When the results queue fails after a key was written, the run stops
+// (no more keys whose results cannot be sent) and the next run sends the
+// journaled result.
+func TestResultsQueueDownStopsTheRun(t *testing.T) {
+	r := newRig(t)
+	key := r.key(softctap.Options{})
+	r.op.offer(key, r.key(softctap.Options{}))
+	r.pending(nora, "nora.new@contoso.example")
+	r.pending(petra, "petra.reports@contoso.example")
+	run := r.runner(settings())
+	good := run.Queues.Results
+	run.Queues.Results = "Not_A_Queue_Name"
+	sum, err := r.run(run)
+	if !errors.Is(err, errStop) || sum.Failed != 1 || sum.Written != 0 {
+		t.Fatalf("run: %v %+v", err, sum)
+	}
+	if len(key.Credentials()) != 1 || r.count(r.queues.Pending) != 1 {
+		t.Fatal("want one key written and the second message untouched")
+	}
+	run2 := r.runner(settings())
+	run2.Queues.Results = good
+	sum, err = r.run(run2)
+	if err != nil || sum.Resent != 1 || sum.Written != 1 {
+		t.Fatalf("restart: %v %+v", err, sum)
+	}
+	// Nora's result resent from the journal (her message waits out
+	// RetryLater and is then recognised as written); Petra's key written.
+	res := r.results()
+	if len(res) != 2 || res[0].UserID != nora || res[1].UserID != petra {
+		t.Fatalf("%d results", len(res))
+	}
+}
