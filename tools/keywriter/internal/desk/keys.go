@@ -156,3 +156,12 @@ func excludeList(req ceremony.Request, info fido.Info) ([][]byte, error) {
 	}
 	return out, nil
 }
+
+// CheckKey says whether a key could write a passkey for Entra's usual
+// options (ES256, resident key, credProtect 1) under these settings: what
+// `keywriter devices` reports before any queue is read.
+func (s Settings) CheckKey(info fido.Info) error {
+	r := &Runner{Settings: s}
+	return r.checkKey(info, ceremony.Request{Algorithms: []int{ceremony.AlgES256, ceremony.AlgRS256},
+		ResidentKey: true, UserVerification: "required", CredProtect: 1, EnforceCredProtect: true})
+}

@@ -182,7 +182,11 @@ func (r *rig) runner(s Settings) *Runner {
 		r.t.Fatal(err)
 	}
 	r.t.Cleanup(func() { f.Close() })
-	csv, err := report.NewCSV(f)
+	info, err := f.Stat()
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	csv, err := report.NewCSV(f, info.Size() == 0)
 	if err != nil {
 		r.t.Fatal(err)
 	}

@@ -68,9 +68,13 @@ type CSV struct {
 	w *csv.Writer
 }
 
-// NewCSV writes the header to w.
-func NewCSV(w io.Writer) (*CSV, error) {
+// NewCSV writes rows to w, after the header when header is set (a new
+// file; an existing report is appended to, never overwritten).
+func NewCSV(w io.Writer, header bool) (*CSV, error) {
 	c := &CSV{w: csv.NewWriter(w)}
+	if !header {
+		return c, nil
+	}
 	if err := c.w.Write(Header); err != nil {
 		return nil, fmt.Errorf("report: %w", err)
 	}

@@ -13,7 +13,7 @@ import (
 
 func TestCSV(t *testing.T) {
 	var buf bytes.Buffer
-	c, err := NewCSV(&buf)
+	c, err := NewCSV(&buf, true)
 	if err != nil {
 		t.Fatal(err)
 	}
