@@ -21,7 +21,7 @@ const rpID = "login.microsoft.com"
 
 // plug makes a software key, plugs it into a bus and opens it through
 // libfido2.
-func plug(t *testing.T, o softctap.Options) (*softctap.Key, *softctap.Bus, *fido.Device) {
+func plug(t testing.TB, o softctap.Options) (*softctap.Key, *softctap.Bus, *fido.Device) {
 	t.Helper()
 	k, err := softctap.New(o)
 	if err != nil {
@@ -268,5 +268,24 @@ func TestErrorsMatchByCode(t *testing.T) {
 	}
 	if s := err.Error(); !strings.Contains(s, "makeCredential") || !strings.Contains(s, "0x19") {
 		t.Errorf("message %q", s)
+	}
+}
+
+// BenchmarkMakeCredential is one PIN-verified makeCredential with an
+// exclude list through libfido2 and the transport hook: key agreement,
+// PIN token, the credential and its packed attestation (the software
+// key's crypto included).
+func BenchmarkMakeCredential(b *testing.B) {
+	_, _, d := plug(b, softctap.Options{Capacity: 1 << 20})
+	ctx := context.Background()
+	p := pinOf("583920")
+	if err := d.SetPIN(ctx, p); err != nil {
+		b.Fatal(err)
+	}
+	_, fr := request("challenge", bytes.Repeat([]byte{7}, 32))
+	for b.Loop() {
+		if _, err := d.MakeCredential(ctx, fr, p); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
