@@ -359,3 +359,33 @@ func TestResultsQueueDownStopsTheRun(t *testing.T) {
 		t.Fatalf("%d results", len(res))
 	}
 }
+
+// The lease is renewed on every tick (a new pop receipt each time), and a
+// message gone from under it cancels the item with errLeaseLost.
+func TestLeaseKeptAlive(t *testing.T) {
+	r := newRig(t)
+	r.pending(nora, "nora.new@contoso.example")
+	l, err := r.queues.next(context.Background(), time.Minute)
+	if err != nil || l == nil {
+		t.Fatal(err)
+	}
+	first := l.pop
+	ticks := make(chan time.Time)
+	ctx, stop := l.keepWith(context.Background(), time.Minute, r.log, ticks)
+	ticks <- time.Now()
+	ticks <- time.Now() // taken only once the first renewal is done
+	stop()
+	if l.pop == first || ctx.Err() == nil {
+		t.Fatalf("not renewed: pop receipt unchanged %v", l.pop == first)
+	}
+	if err := l.delete(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ctx, stop = l.keepWith(context.Background(), time.Minute, r.log, ticks)
+	defer stop()
+	ticks <- time.Now()
+	<-ctx.Done()
+	if !errors.Is(context.Cause(ctx), errLeaseLost) {
+		t.Errorf("cause %v", context.Cause(ctx))
+	}
+}

@@ -119,8 +119,17 @@ func (l *lease) delete(ctx context.Context) error {
 // is called. A lost lease cancels the returned context: the item must not
 // go on writing a key someone else may be writing too.
 func (l *lease) keep(ctx context.Context, visibility time.Duration, log *slog.Logger) (context.Context, func()) {
+	t := time.NewTicker(visibility / 3)
+	ctx, stop := l.keepWith(ctx, visibility, log, t.C)
+	return ctx, func() {
+		t.Stop()
+		stop()
+	}
+}
+
+// keepWith renews on every tick (tests tick by hand).
+func (l *lease) keepWith(ctx context.Context, visibility time.Duration, log *slog.Logger, ticks <-chan time.Time) (context.Context, func()) {
 	ctx, cancel := context.WithCancelCause(ctx)
-	ticks := time.NewTicker(visibility / 3)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -128,7 +137,7 @@ func (l *lease) keep(ctx context.Context, visibility time.Duration, log *slog.Lo
 			select {
 			case <-ctx.Done():
 				return
-			case <-ticks.C:
+			case <-ticks:
 				err := l.setVisibility(ctx, visibility)
 				if errors.Is(err, errLeaseLost) {
 					cancel(errLeaseLost)
@@ -141,7 +150,6 @@ func (l *lease) keep(ctx context.Context, visibility time.Duration, log *slog.Lo
 		}
 	}()
 	return ctx, func() {
-		ticks.Stop()
 		cancel(nil)
 		<-done
 	}
