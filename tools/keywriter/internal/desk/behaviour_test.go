@@ -1,7 +1,10 @@
 package desk
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"slices"
 	"strings"
@@ -10,6 +13,7 @@ import (
 
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/doubles/clock"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/fido2msg"
+	"github.com/passkeyfirst/entra-mfa-recovery/internal/graphdouble"
 	"github.com/passkeyfirst/entra-mfa-recovery/tools/keywriter/internal/softctap"
 )
 
@@ -59,46 +63,65 @@ func TestChallengeExpiresWhileWaitingForAKey(t *testing.T) {
 	}
 }
 
-// The exclude list reaches the key: a key that already holds the user's
-// passkey refuses instead of overwriting it, and the operator is asked for
-// another key.
+// A key that already holds the user's passkey is refused instead of
+// overwriting it, and the operator is asked for another key. With Entra's
+// usual credProtect 1 the silent preflight finds the passkey before the
+// PIN is asked for; with credProtect 3 the preflight cannot see it, and
+// the exclude list sent with makeCredential (verified with the PIN) makes
+// the key refuse.
 func TestExcludeListHonoured(t *testing.T) {
-	r := newRig(t)
-	first := r.key(softctap.Options{})
-	r.op.offer(first)
-	s := settings()
-	s.ForcePINChange, s.MinPINLength = false, 0 // the key is used again below
-	p1 := r.pending(nora, "nora.new@contoso.example")
-	if sum, err := r.run(r.runner(s)); err != nil || sum.Written != 1 {
-		t.Fatalf("first run: %v %+v", err, sum)
-	}
-	res := r.results()
-	if st, body := r.register(res[0]); st != 201 {
-		t.Fatalf("register: %d %v", st, body)
-	}
-	held := first.Credentials()
+	for name, tc := range map[string]struct {
+		policy    string
+		preflight bool
+	}{
+		"credProtect 1, found by the preflight":           {"userVerificationOptional", true},
+		"credProtect 3, refused by makeCredential's list": {"userVerificationRequired", false},
+	} {
+		t.Run(name, func(t *testing.T) {
+			r := newRig(t, graphdouble.Options{FIDO2: graphdouble.FIDO2Options{CredentialProtection: tc.policy}})
+			first := r.key(softctap.Options{})
+			r.op.offer(first)
+			s := settings()
+			s.ForcePINChange, s.MinPINLength = false, 0 // the key is used again below
+			p1 := r.pending(nora, "nora.new@contoso.example")
+			if sum, err := r.run(r.runner(s)); err != nil || sum.Written != 1 {
+				t.Fatalf("first run: %v %+v", err, sum)
+			}
+			if st, body := r.register(r.results()[0]); st != 201 {
+				t.Fatalf("register: %d %v", st, body)
+			}
+			held := first.Credentials()
+			mcBefore := strings.Count(strings.Join(first.Calls(), "\n"), "makeCredential")
 
-	// Nora's next options exclude the passkey on the first key.
-	r.pending(nora, "nora.new@contoso.example")
-	second := r.key(softctap.Options{})
-	r.op.offer(first, second)
-	r.op.pins = []string{*r.secret(p1).Value}
-	sum, err := r.run(r.runner(s))
-	if err != nil || sum.Written != 1 {
-		t.Fatalf("second run: %v %+v", err, sum)
-	}
-	if got := first.Credentials(); len(got) != 1 || string(got[0].ID) != string(held[0].ID) {
-		t.Errorf("the first key's passkey was replaced: %+v", got)
-	}
-	if mc := first.Calls()[indexWithLast(first.Calls(), "makeCredential")]; !strings.Contains(mc, "excludeList=1") {
-		t.Errorf("exclude list not sent: %q", mc)
-	}
-	if !r.op.saw(PromptOtherKey) || len(second.Credentials()) != 1 {
-		t.Error("the operator was not asked for another key, or it was not written")
-	}
-	res2 := r.results()
-	if st, body := r.register(res2[0]); st != 201 {
-		t.Fatalf("second key: %d %v", st, body)
+			// Nora's next options exclude the passkey on the first key.
+			r.pending(nora, "nora.new@contoso.example")
+			second := r.key(softctap.Options{})
+			r.op = &scriptOp{bus: r.bus}
+			r.op.offer(first, second)
+			r.op.pins = []string{*r.secret(p1).Value}
+			sum, err := r.run(r.runner(s))
+			if err != nil || sum.Written != 1 {
+				t.Fatalf("second run: %v %+v", err, sum)
+			}
+			if got := first.Credentials(); len(got) != 1 || string(got[0].ID) != string(held[0].ID) {
+				t.Errorf("the first key's passkey was replaced: %+v", got)
+			}
+			calls := first.Calls()
+			asked := slices.Contains(r.op.said(), "PIN asked")
+			mc := calls[indexWithLast(calls, "makeCredential")]
+			if tc.preflight && (asked || strings.Count(strings.Join(calls, "\n"), "makeCredential") != mcBefore) {
+				t.Errorf("the preflight should refuse before the PIN and makeCredential: %q", calls)
+			}
+			if !tc.preflight && (!asked || !strings.Contains(mc, "excludeList=1 pin=true")) {
+				t.Errorf("makeCredential should carry the exclude list with the PIN: %q", calls)
+			}
+			if !r.op.saw(PromptOtherKey) || len(second.Credentials()) != 1 {
+				t.Error("the operator was not asked for another key, or it was not written")
+			}
+			if st, body := r.register(r.results()[0]); st != 201 {
+				t.Fatalf("second key: %d %v", st, body)
+			}
+		})
 	}
 }
 
@@ -387,5 +410,85 @@ func TestLeaseKeptAlive(t *testing.T) {
 	<-ctx.Done()
 	if !errors.Is(context.Cause(ctx), errLeaseLost) {
 		t.Errorf("cause %v", context.Cause(ctx))
+	}
+}
+
+// withExclude replaces the options' excludeCredentials (Entra's standard
+// base64 form).
+func withExclude(ids ...[]byte) func(*fido2msg.Pending) {
+	return func(p *fido2msg.Pending) {
+		var opts map[string]any
+		if err := json.Unmarshal(p.CreationOptions, &opts); err != nil {
+			panic(err)
+		}
+		var list []map[string]any
+		for _, id := range ids {
+			list = append(list, map[string]any{"type": "public-key", "id": base64.StdEncoding.EncodeToString(id)})
+		}
+		opts["publicKey"].(map[string]any)["excludeCredentials"] = list
+		p.CreationOptions, _ = json.Marshal(opts)
+	}
+}
+
+func randomIDs(n int) [][]byte {
+	var out [][]byte
+	for i := range n {
+		id := bytes.Repeat([]byte{byte(i + 1)}, 32)
+		out = append(out, id)
+	}
+	return out
+}
+
+// More existing passkeys than the key checks at once: the silent
+// preflight checks them in batches, then the key is written.
+func TestLongExcludeListCheckedInBatches(t *testing.T) {
+	r := newRig(t)
+	key := r.key(softctap.Options{MaxCredCountInList: 2})
+	r.op.offer(key)
+	r.pending(nora, "nora.new@contoso.example", withExclude(randomIDs(5)...))
+	sum, err := r.run(r.runner(settings()))
+	if err != nil || sum.Written != 1 {
+		t.Fatalf("run: %v %+v", err, sum)
+	}
+	calls := key.Calls()
+	n := 0
+	for _, c := range calls {
+		if strings.HasPrefix(c, "getAssertion") && strings.Contains(c, "up=false") {
+			n++
+		}
+	}
+	if n != 3 || !strings.Contains(calls[indexWith(calls, "makeCredential")], "excludeList=0") {
+		t.Errorf("%d preflight batches, calls %q", n, calls)
+	}
+}
+
+// A key that holds the user's passkey among many is found by the
+// preflight and refused before its PIN is asked for.
+func TestPreflightRefusesAKeyHoldingThePasskey(t *testing.T) {
+	r := newRig(t)
+	first := r.key(softctap.Options{MaxCredCountInList: 2})
+	r.op.offer(first)
+	s := settings()
+	s.ForcePINChange, s.MinPINLength = false, 0
+	if sum, err := r.run(r.runner(s)); err != nil || sum.Written != 0 {
+		t.Fatalf("nothing to do yet: %v %+v", err, sum)
+	}
+	r.pending(nora, "nora.new@contoso.example")
+	r.op = &scriptOp{bus: r.bus}
+	r.op.offer(first)
+	if sum, err := r.run(r.runner(s)); err != nil || sum.Written != 1 {
+		t.Fatalf("first run: %v %+v", err, sum)
+	}
+	held := first.Credentials()[0].ID
+	r.pending(nora, "nora.new@contoso.example", withExclude(append(randomIDs(4), held)...))
+	second := r.key(softctap.Options{MaxCredCountInList: 2})
+	r.op = &scriptOp{bus: r.bus}
+	r.op.offer(first, second)
+	sum, err := r.run(r.runner(s))
+	if err != nil || sum.Written != 1 || len(second.Credentials()) != 1 || len(first.Credentials()) != 1 {
+		t.Fatalf("run: %v %+v", err, sum)
+	}
+	if slices.Contains(r.op.said(), "PIN asked") || !r.op.saw(PromptOtherKey) {
+		t.Errorf("said %q", r.op.said())
 	}
 }

@@ -122,8 +122,14 @@ func (r *Runner) checkKey(info fido.Info, req ceremony.Request) error {
 	if _, err := algorithm(req, info); err != nil {
 		return err
 	}
-	_, err := excludeList(req, info)
-	return err
+	// A list longer than the key checks at once is checked in batches by
+	// the silent preflight, which cannot see credentials that need user
+	// verification to be found (credProtect 3).
+	if ids := excludeIDs(req, info); len(ids) > batchSize(info, len(ids)) && req.CredProtect >= 3 {
+		return refuse("the user has %d existing passkey ids to check and this key checks at most %d at once; with credProtect 3 they cannot be checked in batches: use a key model with a larger list",
+			len(ids), info.MaxCredCountInList)
+	}
+	return nil
 }
 
 // algorithm is the first algorithm Entra offers that the key has (a key
@@ -141,20 +147,23 @@ func algorithm(req ceremony.Request, info fido.Info) (int, error) {
 	return 0, refuse("the key offers none of the algorithms Entra accepts (%v)", req.Algorithms)
 }
 
-// excludeList drops ids longer than the key takes (the key cannot hold
-// them) and refuses a key that cannot check all the rest at once: sending
-// part of the list could let it overwrite the user's other passkey.
-func excludeList(req ceremony.Request, info fido.Info) ([][]byte, error) {
+// excludeIDs drops ids longer than the key takes: it cannot hold them.
+func excludeIDs(req ceremony.Request, info fido.Info) [][]byte {
 	var out [][]byte
 	for _, id := range req.Exclude {
 		if info.MaxCredIDLength == 0 || len(id) <= info.MaxCredIDLength {
 			out = append(out, id)
 		}
 	}
-	if n := info.MaxCredCountInList; n > 0 && len(out) > n {
-		return nil, refuse("the user has %d existing passkey ids to check and this key checks at most %d at once; use a key model with a larger list", len(out), n)
+	return out
+}
+
+// batchSize is how many ids the key checks in one request.
+func batchSize(info fido.Info, ids int) int {
+	if n := info.MaxCredCountInList; n > 0 {
+		return n
 	}
-	return out, nil
+	return max(ids, 1)
 }
 
 // CheckKey says whether a key could write a passkey for Entra's usual

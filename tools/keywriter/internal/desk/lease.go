@@ -138,7 +138,7 @@ func (l *lease) keepWith(ctx context.Context, visibility time.Duration, log *slo
 			case <-ctx.Done():
 				return
 			case <-ticks:
-				err := l.setVisibility(ctx, visibility)
+				err := l.renew(ctx, visibility)
 				if errors.Is(err, errLeaseLost) {
 					cancel(errLeaseLost)
 					return
@@ -153,6 +153,15 @@ func (l *lease) keepWith(ctx context.Context, visibility time.Duration, log *slo
 		cancel(nil)
 		<-done
 	}
+}
+
+// renew extends the lease. It is not cut short when the item ends: a
+// renewal the queue applied but whose answer was dropped would leave a
+// stale pop receipt, and the delete or release after it would fail.
+func (l *lease) renew(ctx context.Context, visibility time.Duration) error {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	return l.setVisibility(rctx, visibility)
 }
 
 // sendResult puts a result on fido2-results, living until the challenge

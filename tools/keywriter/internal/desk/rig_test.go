@@ -64,7 +64,7 @@ type rig struct {
 	journal *journal.Journal
 }
 
-func newRig(t *testing.T) *rig {
+func newRig(t *testing.T, graphOpts ...graphdouble.Options) *rig {
 	t.Helper()
 	az := azurite.Shared(t)
 	svc, err := queue.ServiceClient(az.ConnectionString())
@@ -75,7 +75,11 @@ func newRig(t *testing.T) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g := graphdouble.New(tenant, graphdouble.Options{})
+	var gopts graphdouble.Options
+	if len(graphOpts) > 0 {
+		gopts = graphOpts[0]
+	}
+	g := graphdouble.New(tenant, gopts)
 	g.Update(func(tn *graphdouble.Tenant) {
 		tn.Setup.Fido2 = graphdouble.Fido2Policy{Enabled: true, SelfServiceRegistration: true, AttestationEnforced: true}
 	})

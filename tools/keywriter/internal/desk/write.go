@@ -47,7 +47,10 @@ func (w *writer) write(ctx context.Context) (Outcome, error) {
 		return Outcome{}, err
 	}
 	alg, _ := algorithm(w.req, info)
-	exclude, _ := excludeList(w.req, info)
+	exclude, err := w.exclusions(ctx)
+	if err != nil {
+		return Outcome{}, err
+	}
 	// The last look at the clock and the lease before the first step that
 	// changes the key.
 	if w.req.Expired(w.r.now(), w.r.Settings.ExpiryMargin) {
@@ -71,6 +74,37 @@ func (w *writer) write(ctx context.Context) (Outcome, error) {
 		return w.unusable(ctx, att, err)
 	}
 	return w.deliver(ctx, cdj, checked)
+}
+
+// exclusions returns the exclude list to send with makeCredential. A key
+// that may hold Entra passkeys (it has a PIN) or a list longer than the
+// key checks at once is first asked silently, in batches (getAssertion
+// with up=false, as WebAuthn clients do): a key holding the user's
+// passkey is refused before its PIN is asked for, and a long list proved
+// absent is not sent at all.
+func (w *writer) exclusions(ctx context.Context) ([][]byte, error) {
+	ids := excludeIDs(w.req, w.info)
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	n := batchSize(w.info, len(ids))
+	fits := len(ids) <= n
+	if fits && !w.info.HasPIN() {
+		return ids, nil // a key without a PIN holds no passkey Entra registered; the key checks the list itself
+	}
+	for start := 0; start < len(ids); start += n {
+		held, err := w.dev.HoldsAny(ctx, w.req.RPID, ids[start:min(start+n, len(ids))])
+		if err != nil {
+			return nil, refuse("could not check the key for the user's existing passkeys: %v", err)
+		}
+		if held {
+			return nil, refuse("this key already holds a passkey for this user; use another key")
+		}
+	}
+	if fits {
+		return ids, nil
+	}
+	return nil, nil
 }
 
 // preparePIN gives the key a PIN the desk makes, stored first, or takes

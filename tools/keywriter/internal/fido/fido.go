@@ -1,9 +1,10 @@
 // Package fido is the desk's binding to libfido2 (≥ 1.12, found with
 // pkg-config): device enumeration, getInfo, setting and changing a PIN,
 // makeCredential with an exclude list and the raw attestation statement,
-// CTAP 2.1 authenticatorConfig (minimum PIN length, forced PIN change),
-// factory reset, cancellation and timeouts, and a transport hook that puts
-// an in-process authenticator under the real library.
+// the silent getAssertion preflight for exclude lists longer than a key
+// takes at once, CTAP 2.1 authenticatorConfig (minimum PIN length, forced
+// PIN change), factory reset, cancellation and timeouts, and a transport
+// hook that puts an in-process authenticator under the real library.
 //
 // Why not github.com/keys-pub/go-libfido2: it cannot send an exclude list
 // (without one a key silently overwrites the user's earlier passkey), it
@@ -84,6 +85,7 @@ var (
 	ErrKeyStoreFull        = &Error{Code: C.FIDO_ERR_KEY_STORE_FULL}
 	ErrUnsupportedOption   = &Error{Code: C.FIDO_ERR_UNSUPPORTED_OPTION}
 	ErrKeepaliveCancel     = &Error{Code: C.FIDO_ERR_KEEPALIVE_CANCEL}
+	ErrNoCredentials       = &Error{Code: C.FIDO_ERR_NO_CREDENTIALS}
 	ErrUserActionTimeout   = &Error{Code: C.FIDO_ERR_USER_ACTION_TIMEOUT}
 	ErrActionTimeout       = &Error{Code: C.FIDO_ERR_ACTION_TIMEOUT}
 	ErrNotAllowed          = &Error{Code: C.FIDO_ERR_NOT_ALLOWED}

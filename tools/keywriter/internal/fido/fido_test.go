@@ -289,3 +289,33 @@ func BenchmarkMakeCredential(b *testing.B) {
 		}
 	}
 }
+
+// The silent preflight finds a held credential in an allow list without a
+// touch or a PIN, and says no for ids the key does not hold.
+func TestHoldsAny(t *testing.T) {
+	k, _, d := plug(t, softctap.Options{ManualTouch: true, PIN: "583920"})
+	ctx := context.Background()
+	_, fr := request("challenge")
+	go func() {
+		<-k.Waiting()
+		k.Touch()
+	}()
+	att, err := d.MakeCredential(ctx, fr, pinOf("583920"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := bytes.Repeat([]byte{9}, 32)
+	if held, err := d.HoldsAny(ctx, rpID, [][]byte{other, att.CredentialID}); err != nil || !held {
+		t.Errorf("held credential: %v %v", held, err)
+	}
+	if held, err := d.HoldsAny(ctx, rpID, [][]byte{other}); err != nil || held {
+		t.Errorf("other credential: %v %v", held, err)
+	}
+	if held, err := d.HoldsAny(ctx, "other.example", [][]byte{att.CredentialID}); err != nil || held {
+		t.Errorf("other relying party: %v %v", held, err)
+	}
+	want := "getAssertion rp=login.microsoft.com allowList=2 up=false pin=false"
+	if !slices.Contains(k.Calls(), want) {
+		t.Errorf("calls %q", k.Calls())
+	}
+}

@@ -4,7 +4,8 @@
 // as it drives a USB key: getInfo, clientPIN with PIN/UV auth protocol 1
 // (setPIN, changePIN, getPinToken, tokens with permissions), makeCredential
 // with an exclude list, resident keys, credProtect and hmac-secret, packed
-// attestation with a two-certificate x5c chain, authenticatorConfig
+// attestation with a two-certificate x5c chain, getAssertion for an allow
+// list (the silent preflight with up=false), authenticatorConfig
 // setMinPINLength (minimum length, forced PIN change) and reset.
 //
 // A Bus plugs keys in and out, and Key records the commands it received,

@@ -93,6 +93,7 @@ type credential struct {
 	userID     []byte
 	userName   string
 	resident   bool
+	protect    int    // credProtect level applied (0: none)
 	privateKey []byte // PKCS#8
 }
 
@@ -226,6 +227,7 @@ const (
 	statusMissingParameter   = 0x14
 	statusLimitExceeded      = 0x15
 	statusCredentialExcluded = 0x19
+	statusNoCredentials      = 0x2e
 	statusUnsupportedAlg     = 0x26
 	statusKeyStoreFull       = 0x28
 	statusUnsupportedOption  = 0x2b
@@ -263,6 +265,8 @@ func (k *Key) dispatch(cmd byte, params []byte, timeout time.Duration) (byte, []
 		return k.config(params)
 	case 0x07:
 		return k.reset(timeout)
+	case 0x02:
+		return k.getAssertion(params, timeout)
 	}
 	k.record(fmt.Sprintf("command 0x%02x refused", cmd))
 	return statusInvalidCommand, nil

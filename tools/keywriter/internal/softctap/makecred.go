@@ -180,6 +180,9 @@ func (k *Key) newCredential(r makeCredRequest, uv bool, ext map[string]any) (byt
 	}
 	c := &credential{id: make([]byte, 32), rpID: r.RP.ID, userID: slices.Clone(r.User.ID), userName: r.User.Name,
 		resident: r.Options["rk"], privateKey: der}
+	if level, ok := ext["credProtect"].(int); ok {
+		c.protect = level
+	}
 	_, _ = rand.Read(c.id)
 	if c.resident {
 		// A resident credential for the same user replaces the old one
