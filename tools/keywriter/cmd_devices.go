@@ -19,6 +19,7 @@ type deviceReport struct {
 	Manufacturer string   `json:"manufacturer"`
 	Product      string   `json:"product"`
 	USB          string   `json:"usb"`
+	Serial       string   `json:"serial,omitempty"`
 	AAGUID       string   `json:"aaguid,omitempty"`
 	Firmware     string   `json:"firmware,omitempty"`
 	Versions     []string `json:"versions,omitempty"`
@@ -76,7 +77,8 @@ func (a *app) devices(args []string) int {
 
 // describe opens a key and reads its getInfo; it writes nothing to it.
 func (a *app) describe(ctx context.Context, d fido.DeviceInfo, s desk.Settings) deviceReport {
-	r := deviceReport{Path: d.Path, Manufacturer: d.Manufacturer, Product: d.Product, USB: fmt.Sprintf("%04x:%04x", d.VendorID, d.ProductID)}
+	r := deviceReport{Path: d.Path, Manufacturer: d.Manufacturer, Product: d.Product, Serial: d.Serial,
+		USB: fmt.Sprintf("%04x:%04x", d.VendorID, d.ProductID)}
 	dev, err := a.keys.Open(ctx, d.Path)
 	if err != nil {
 		r.Problem = err.Error()
@@ -103,7 +105,11 @@ func (a *app) describe(ctx context.Context, d fido.DeviceInfo, s desk.Settings) 
 }
 
 func (a *app) printDevice(r deviceReport) {
-	fmt.Fprintf(a.stdout, "%s  %s %s (%s)\n", r.Path, r.Manufacturer, r.Product, r.USB)
+	serial := ""
+	if r.Serial != "" {
+		serial = ", serial " + r.Serial
+	}
+	fmt.Fprintf(a.stdout, "%s  %s %s (%s%s)\n", r.Path, r.Manufacturer, r.Product, r.USB, serial)
 	if r.AAGUID != "" {
 		fmt.Fprintf(a.stdout, "  AAGUID %s · firmware %s · %s\n", r.AAGUID, r.Firmware, strings.Join(r.Versions, ", "))
 		pin := "PIN " + r.PIN

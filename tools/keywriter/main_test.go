@@ -237,7 +237,7 @@ func TestUsage(t *testing.T) {
 
 func TestDevicesJSON(t *testing.T) {
 	d := newStation(t)
-	d.bus.Insert(d.key(softctap.Options{}))
+	d.bus.Insert(d.key(softctap.Options{Serial: "23456789"}))
 	d.bus.Insert(d.key(softctap.Options{PIN: "583920"}))
 	if code := d.app("").main([]string{"devices", "--json", "--on-pin-set", "skip"}); code != exitOK {
 		t.Fatalf("exit %d", code)
@@ -246,7 +246,7 @@ func TestDevicesJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(d.out.String()), &got); err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 2 || !got[0].Usable || got[0].PIN != "not set" || got[1].Usable || got[1].PIN != "set" || got[1].PINRetries != 8 {
+	if len(got) != 2 || !got[0].Usable || got[0].PIN != "not set" || got[0].Serial != "23456789" || got[1].Usable || got[1].PIN != "set" || got[1].PINRetries != 8 {
 		t.Errorf("devices %+v", got)
 	}
 }

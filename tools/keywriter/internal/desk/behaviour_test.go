@@ -229,7 +229,11 @@ func TestKeyWithPINAsked(t *testing.T) {
 	if !used.ForcePINChange() {
 		t.Error("the PIN policy was not applied")
 	}
-	if st, _ := r.register(r.results()[0]); st != 201 {
+	res := r.results()
+	if !strings.HasPrefix(res[0].DisplayName, "Softctap FIDO2 #") || res[0].Key.Serial != "" {
+		t.Errorf("a key without a serial: display name %q", res[0].DisplayName)
+	}
+	if st, _ := r.register(res[0]); st != 201 {
 		t.Errorf("register: %d", st)
 	}
 	r.noLeak("583920", nil)

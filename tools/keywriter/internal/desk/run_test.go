@@ -16,7 +16,7 @@ import (
 // Key Vault and nowhere else; the PIN policy comes last.
 func TestWriteRegistersInEntra(t *testing.T) {
 	r := newRig(t)
-	key := r.key(softctap.Options{})
+	key := r.key(softctap.Options{Serial: "23456789"})
 	r.op.offer(key)
 	p := r.pending(nora, "nora.new@contoso.example")
 	s := settings()
@@ -30,7 +30,7 @@ func TestWriteRegistersInEntra(t *testing.T) {
 	if len(res) != 1 || res[0].UserID != nora || res[0].JobID != jobID || res[0].Workstation != "desk-1" {
 		t.Fatalf("results %+v", res)
 	}
-	if !strings.HasPrefix(res[0].DisplayName, "Softctap FIDO2 #") || res[0].Key.AAGUID == "" || res[0].Key.Model != "Softctap FIDO2" {
+	if res[0].DisplayName != "Softctap FIDO2 23456789" || res[0].Key.AAGUID == "" || res[0].Key.Model != "Softctap FIDO2" || res[0].Key.Serial != "23456789" {
 		t.Errorf("display name %q, key %+v", res[0].DisplayName, res[0].Key)
 	}
 	status, body := r.register(res[0])
@@ -43,7 +43,7 @@ func TestWriteRegistersInEntra(t *testing.T) {
 	if len(value) != 12 || !key.PINIs(value) {
 		t.Fatalf("the secret does not hold the key's PIN")
 	}
-	if tags := sec.Tags; *tags["userId"] != nora || *tags["purpose"] != "fido2-key-pin" || *tags["jobId"] != jobID {
+	if tags := sec.Tags; *tags["userId"] != nora || *tags["purpose"] != "fido2-key-pin" || *tags["jobId"] != jobID || *tags["serial"] != "23456789" {
 		t.Errorf("tags %v", sec.Tags)
 	}
 	if name := sec.ID.Name(); strings.Contains(name, "nora") || name != SecretName(jobID, p.Index) {

@@ -147,7 +147,7 @@ func (w *writer) storePIN(ctx context.Context, p *pin.PIN) (string, error) {
 		return "", nil
 	}
 	return w.r.PINs.Put(ctx, PINSecret{JobID: w.p.JobID, Index: w.p.Index, UserID: w.p.User.ID,
-		AAGUID: w.info.AAGUIDString(), Workstation: w.r.Settings.Workstation, PIN: p})
+		AAGUID: w.info.AAGUIDString(), Serial: w.devInfo.Serial, Workstation: w.r.Settings.Workstation, PIN: p})
 }
 
 // showPINIfOwed shows a PIN the desk set on screen, once, on every path:
@@ -317,12 +317,12 @@ func (w *writer) keyInfo() fido2msg.KeyInfo {
 	if (fw == "" || fw == "0.0.0") && w.info.FirmwareVersion != 0 {
 		fw = strconv.FormatUint(w.info.FirmwareVersion, 10)
 	}
-	return fido2msg.KeyInfo{AAGUID: w.info.AAGUIDString(), Model: model, Firmware: fw}
+	return fido2msg.KeyInfo{AAGUID: w.info.AAGUIDString(), Model: model, Serial: w.devInfo.Serial, Firmware: fw}
 }
 
 // displaySerial is what {serial} in a display name becomes: the key's
-// serial when known (libfido2 cannot read vendor serials), else "#" and
-// six hex digits of SHA-256(credential id), which the report lists too.
+// USB serial string when it exposes one, else "#" and six hex digits of
+// SHA-256(credential id) (libfido2 cannot ask a key for a vendor serial).
 func displaySerial(k fido2msg.KeyInfo, credentialID []byte) string {
 	if k.Serial != "" {
 		return k.Serial

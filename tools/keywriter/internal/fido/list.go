@@ -15,6 +15,9 @@ type DeviceInfo struct {
 	Path                  string
 	Manufacturer, Product string
 	VendorID, ProductID   uint16
+	// Serial is the USB serial string when the key exposes one (Linux),
+	// else "".
+	Serial string
 }
 
 // maxDevices bounds one enumeration, as go-libfido2 does.
@@ -35,8 +38,10 @@ func Devices() ([]DeviceInfo, error) {
 	out := make([]DeviceInfo, 0, int(n))
 	for i := range n {
 		di := C.fido_dev_info_ptr(list, i)
+		path := C.GoString(C.fido_dev_info_path(di))
 		out = append(out, DeviceInfo{
-			Path:         C.GoString(C.fido_dev_info_path(di)),
+			Path:         path,
+			Serial:       usbSerial(path),
 			Manufacturer: C.GoString(C.fido_dev_info_manufacturer_string(di)),
 			Product:      C.GoString(C.fido_dev_info_product_string(di)),
 			// libfido2 returns the USB ids as int16; they are unsigned.

@@ -67,7 +67,8 @@ func (b *Bus) devices() []fido.DeviceInfo {
 	defer b.mu.Unlock()
 	out := make([]fido.DeviceInfo, 0, len(b.paths))
 	for _, p := range b.paths {
-		out = append(out, fido.DeviceInfo{Path: p, Manufacturer: "Softctap", Product: b.keys[p].opts.Product, VendorID: 0x1209, ProductID: 0x5c01})
+		out = append(out, fido.DeviceInfo{Path: p, Manufacturer: "Softctap", Product: b.keys[p].opts.Product,
+			VendorID: 0x1209, ProductID: 0x5c01, Serial: b.keys[p].opts.Serial})
 	}
 	return out
 }

@@ -32,8 +32,10 @@ const (
 // Options describe a key. Zero values give a fresh CTAP 2.1 key without a
 // PIN that takes setMinPINLength, credProtect and hmac-secret.
 type Options struct {
-	AAGUID      [16]byte
-	Product     string // default "Softctap FIDO2"
+	AAGUID  [16]byte
+	Product string // default "Softctap FIDO2"
+	// Serial is what the bus reports as the USB serial string ("": none).
+	Serial      string
 	Firmware    uint64
 	Attestation Attestation
 	// PIN, when set, is the key's PIN from the start.
