@@ -46,6 +46,8 @@ type lease struct {
 
 // next leases one message, or returns nil when the queue has none visible.
 func (q Queues) next(ctx context.Context, visibility time.Duration) (*lease, error) {
+	ctx, cancel := bounded(ctx)
+	defer cancel()
 	secs := int32(visibility / time.Second)
 	resp, err := q.pending().DequeueMessage(ctx, &azqueue.DequeueMessageOptions{VisibilityTimeout: &secs})
 	if queueerror.HasCode(err, queueerror.QueueNotFound) {
@@ -68,6 +70,14 @@ func (q Queues) next(ctx context.Context, visibility time.Duration) (*lease, err
 	return l, nil
 }
 
+// callTimeout bounds one storage call: azcore sets no per-try timeout,
+// and a desk must not hang on a network that stopped answering.
+const callTimeout = 30 * time.Second
+
+func bounded(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, callTimeout)
+}
+
 func deref[T any](p *T) T {
 	var zero T
 	if p == nil {
@@ -84,6 +94,8 @@ var errLeaseLost = errors.New("the pending message is no longer ours (lease lost
 // once). The queue refuses a visibility past the message's expiry, so d
 // is cut to it.
 func (l *lease) setVisibility(ctx context.Context, d time.Duration) error {
+	ctx, cancel := bounded(ctx)
+	defer cancel()
 	if !l.expires.IsZero() {
 		d = min(d, time.Until(l.expires)-time.Second)
 	}
@@ -103,6 +115,8 @@ func (l *lease) setVisibility(ctx context.Context, d time.Duration) error {
 
 // delete removes the message: its item is finished.
 func (l *lease) delete(ctx context.Context) error {
+	ctx, cancel := bounded(ctx)
+	defer cancel()
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	_, err := l.q.DeleteMessage(ctx, l.id, l.pop, nil)
@@ -159,14 +173,14 @@ func (l *lease) keepWith(ctx context.Context, visibility time.Duration, log *slo
 // renewal the queue applied but whose answer was dropped would leave a
 // stale pop receipt, and the delete or release after it would fail.
 func (l *lease) renew(ctx context.Context, visibility time.Duration) error {
-	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-	defer cancel()
-	return l.setVisibility(rctx, visibility)
+	return l.setVisibility(context.WithoutCancel(ctx), visibility)
 }
 
 // sendResult puts a result on fido2-results, living until the challenge
 // expires (Entra refuses it afterwards), at least a minute.
 func (q Queues) sendResult(ctx context.Context, text string, expires time.Time) error {
+	ctx, cancel := bounded(ctx)
+	defer cancel()
 	ttl := max(time.Until(expires), time.Minute)
 	return queue.EnqueueTextTTL(ctx, q.Service, q.resultsName(), text, ttl)
 }
@@ -174,6 +188,8 @@ func (q Queues) sendResult(ctx context.Context, text string, expires time.Time) 
 // poison moves an unreadable message to the poison queue, named as the
 // Functions host names poison queues.
 func (q Queues) poison(ctx context.Context, l *lease) error {
+	ctx, cancel := bounded(ctx)
+	defer cancel()
 	if err := queue.EnqueueText(ctx, q.Service, q.PoisonName(), l.text); err != nil {
 		return err
 	}
@@ -182,6 +198,8 @@ func (q Queues) poison(ctx context.Context, l *lease) error {
 
 // remaining is the queue's approximate message count, -1 if unknown.
 func (q Queues) remaining(ctx context.Context) int {
+	ctx, cancel := bounded(ctx)
+	defer cancel()
 	p, err := q.pending().GetProperties(ctx, nil)
 	if err != nil || p.ApproximateMessagesCount == nil {
 		return -1
@@ -191,6 +209,8 @@ func (q Queues) remaining(ctx context.Context) int {
 
 // peek reads up to 32 messages without leasing them.
 func (q Queues) peek(ctx context.Context) ([]string, error) {
+	ctx, cancel := bounded(ctx)
+	defer cancel()
 	n := int32(32)
 	resp, err := q.pending().PeekMessages(ctx, &azqueue.PeekMessagesOptions{NumberOfMessages: &n})
 	if queueerror.HasCode(err, queueerror.QueueNotFound) {

@@ -61,6 +61,8 @@ func (v VaultStore) Put(ctx context.Context, s PINSecret) (string, error) {
 	if s.Workstation != "" {
 		tags["workstation"] = ptr(s.Workstation)
 	}
+	ctx, cancel := bounded(ctx)
+	defer cancel()
 	value := s.PIN.Reveal() // the one place a PIN leaves for storage
 	name := SecretName(s.JobID, s.Index)
 	_, err := v.Client.SetSecret(ctx, name, azsecrets.SetSecretParameters{
