@@ -496,3 +496,23 @@ func TestPreflightRefusesAKeyHoldingThePasskey(t *testing.T) {
 		t.Errorf("said %q", r.op.said())
 	}
 }
+
+// Key Vault refusing the PIN stops the run before anything is set on the
+// key, and hands the message back at once.
+func TestVaultDownStopsBeforeTheKey(t *testing.T) {
+	r := newRig(t)
+	key := r.key(softctap.Options{})
+	r.op.offer(key)
+	r.pending(nora, "nora.new@contoso.example")
+	r.vault.FailNext(20, 403, 0)
+	sum, err := r.run(r.runner(settings()))
+	if !errors.Is(err, errHalt) || sum.Failed != 1 {
+		t.Fatalf("run: %v %+v", err, sum)
+	}
+	if key.HasPIN() || len(key.Credentials()) != 0 {
+		t.Error("the key was changed")
+	}
+	if l, err := r.queues.next(context.Background(), time.Minute); err != nil || l == nil {
+		t.Errorf("the message is not back on the queue: %v", err)
+	}
+}

@@ -43,6 +43,11 @@ var errCrashed = errors.New("simulated crash")
 // stops rather than write more keys whose results cannot be kept.
 var errStop = errors.New("stopping the run")
 
+// errHalt marks a failure before anything was written that every next
+// item would meet too (Key Vault refusing the PIN): the message goes back
+// at once and the run stops instead of asking for key after key.
+var errHalt = errors.New("stopping the run; nothing was written")
+
 // ErrInterrupted is returned (wrapped) when the run was stopped (Ctrl-C);
 // the summary is still valid.
 var ErrInterrupted = errors.New("interrupted")
@@ -83,6 +88,10 @@ func (r *Runner) Run(ctx context.Context) (Summary, error) {
 			return sum, fmt.Errorf("%w: %w", ErrInterrupted, context.Cause(ctx))
 		}
 		l, err := r.Queues.next(ctx, r.Settings.Visibility)
+		if err != nil && ctx.Err() != nil {
+			sum.Interrupted = true
+			return sum, fmt.Errorf("%w: %w", ErrInterrupted, context.Cause(ctx))
+		}
 		if err != nil {
 			return sum, err
 		}
@@ -197,6 +206,10 @@ func (r *Runner) serve(ctx, runCtx context.Context, l *lease, it Item, p fido2ms
 				return r.abandon(runCtx, l, it, err)
 			}
 			continue
+		}
+		if errors.Is(err, errHalt) {
+			_ = l.setVisibility(context.WithoutCancel(runCtx), 0)
+			return Outcome{Status: StatusFailed, Reason: err.Error(), Item: it}, err
 		}
 		if errors.Is(err, errStop) {
 			_ = l.setVisibility(context.WithoutCancel(runCtx), r.Settings.RetryLater)

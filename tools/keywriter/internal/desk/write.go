@@ -122,7 +122,10 @@ func (w *writer) preparePIN(ctx context.Context) error {
 		ref, err := w.storePIN(ctx, p)
 		if err != nil {
 			p.Wipe()
-			return err // nothing is on the key yet: the item fails cleanly
+			if ctx.Err() != nil {
+				return err
+			}
+			return fmt.Errorf("%w: %w", errHalt, err) // nothing is on the key yet
 		}
 		err = w.dev.SetPIN(ctx, p)
 		if errors.Is(err, fido.ErrPINPolicyViolation) {
