@@ -82,7 +82,8 @@ func (d *station) react(line string) {
 			d.paths = append(d.paths, d.bus.Insert(d.supply[0]))
 			d.supply = d.supply[1:]
 		}
-	case strings.Contains(line, "Done with this key"), strings.Contains(line, "Remove it and insert another"):
+	case strings.Contains(line, "Done with this key"), strings.Contains(line, "Remove it and insert another"),
+		strings.Contains(line, "Unplug the key"):
 		for _, p := range d.paths {
 			d.bus.Remove(p)
 		}

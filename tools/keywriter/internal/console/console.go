@@ -79,9 +79,10 @@ func (c *Console) Prompt(p desk.Prompt, detail string) {
 		c.printf("✖ This key cannot be used: %s.\n→ Remove it and insert another key.\n", detail)
 	case desk.PromptRemoveKey:
 		if detail == "" {
-			detail = "remove the key"
+			c.printf("→ Done with this key: remove it.\n")
+			return
 		}
-		c.printf("→ Done with this key: %s.\n", detail)
+		c.printf("→ %s.\n", capitalize(detail))
 	case desk.PromptTouch:
 		bell := ""
 		if c.ANSI {
@@ -90,7 +91,7 @@ func (c *Console) Prompt(p desk.Prompt, detail string) {
 		if detail == "" {
 			detail = "touch the key now"
 		}
-		c.printf("%s%s\n", bell, c.bold("▶ "+strings.ToUpper(detail[:1])+detail[1:]))
+		c.printf("%s%s\n", bell, c.bold("▶ "+capitalize(detail)))
 	}
 }
 
@@ -124,6 +125,13 @@ func (c *Console) ShowPIN(_ context.Context, it desk.Item, p *pin.PIN) error {
 		return err
 	}
 	return nil
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // grouped spaces a PIN in fours so it is read out without mistakes.
