@@ -51,6 +51,8 @@ bench: tools
 	$(GO) test -run '^$$' -bench ResetThroughput -benchtime 1x ./handler/
 	$(GO) test -run '^$$' -bench Expire5000 -benchtime 1x ./internal/groupexpiry/
 	$(GO) test -run '^$$' -bench Sync1000 -benchtime 1x ./internal/phonesync/e2e/
+	$(GO) test -run '^$$' -bench 'ExpandThroughput|ExpandThrottled|Expand10kWithFaults' -benchtime 1x -timeout 30m ./internal/fido2/
+	$(GO) test -run '^$$' -bench Fido2JobMemory -benchtime 1x -timeout 60m ./handler/
 
 clean:
 	rm -rf bin dist dist.zip

@@ -172,9 +172,14 @@ func expandInBinary(b *testing.B, n int) float64 {
 		b.Fatalf("POST: %d %s", resp.StatusCode, resp.Body)
 	}
 	for {
+		// A failed invocation comes back, as with the host; only the end
+		// state counts.
 		res, err := in.sim.DrainQueue(context.Background(), "Fido2Job", hostsim.DrainOptions{})
-		if err != nil || res.Failed != 0 {
-			b.Fatalf("%+v %v", res, err)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if res.Failed != 0 {
+			b.Logf("%d invocations failed and were retried: %v", res.Failed, res.Errors)
 		}
 		if res.Invocations == 0 {
 			break

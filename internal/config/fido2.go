@@ -2,8 +2,8 @@ package config
 
 // Fido2 configures bulk FIDO2 enrollment (Fido2Jobs, Fido2Job,
 // Fido2Register). It is off unless FIDO2_ENABLED: the beta creationOptions
-// call needs UserAuthenticationMethod.ReadWrite.All, a grant no other
-// feature needs, so a tenant that does not use the feature never holds it.
+// call needs UserAuthenticationMethod.ReadWrite.All, so setup asks for it
+// for this feature only when the feature is on.
 // FIDO2_CALLER_APP_IDS names who may submit jobs over HTTP; jobs put on
 // the fido2-jobs queue directly (by someone with queue access) run too.
 type Fido2 struct {
