@@ -180,6 +180,40 @@ func TestRefusedAndForgedResults(t *testing.T) {
 	}
 }
 
+// A user who joins the protected group between the creation options and
+// the key is refused at registration: nothing is posted to Graph, the user
+// is skipped with the reason, and the refusal is audited.
+func TestProtectedAtRegistration(t *testing.T) {
+	r := newRig(t, rigOptions{})
+	jobID := r.post(map[string]any{"userIds": []string{graphtest.Nora}, "challengeTimeoutMinutes": 60})
+	r.drain("Fido2Job")
+	p := r.pending()
+	if len(p) != 1 {
+		t.Fatalf("pending %d", len(p))
+	}
+	r.write(p[0])
+	r.graph.Double.Update(func(tn *graphdouble.Tenant) {
+		for _, g := range tn.Groups {
+			if g.ID == graphtest.ProtectedGroup {
+				g.Members = append(g.Members, graphtest.Nora)
+			}
+		}
+	})
+	if res := r.drain("Fido2Register"); res.Failed != 0 {
+		t.Fatalf("registration: %+v", res)
+	}
+	if n := len(r.graph.Double.FIDO2Registrations()); n != 0 {
+		t.Errorf("%d keys registered for a protected account", n)
+	}
+	st := r.status(jobID)
+	if st.Counts.Skipped != 1 || len(st.Problems) != 1 || !strings.Contains(st.Problems[0].Reason, "protected account at registration") {
+		t.Errorf("status: %+v", st)
+	}
+	if ev := r.auditEvents(fido2.RegisterAction); len(ev) != 1 || ev[0]["audit"].(map[string]any)["outcome"] != "refused" {
+		t.Errorf("audit: %v", ev)
+	}
+}
+
 // Bad jobs are refused at the endpoint with every reason at once.
 func TestEndpointValidates(t *testing.T) {
 	r := newRig(t, rigOptions{})

@@ -12,6 +12,7 @@ import (
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/credid"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/directory"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/fido2msg"
+	"github.com/passkeyfirst/entra-mfa-recovery/internal/guard"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/host"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/ledger"
 )
@@ -96,6 +97,9 @@ func (s *Service) register(ctx context.Context, r fido2msg.Result, job *JobRecor
 	if s.now().After(row.ChallengeExpires) {
 		return s.expired(ctx, r, job, row)
 	}
+	if refused, err := s.stillUnprotected(ctx, r, job, row); refused || err != nil {
+		return err
+	}
 	cred, err := base64.RawURLEncoding.DecodeString(r.Credential.ID)
 	if err != nil {
 		return err // Validate checked it
@@ -115,6 +119,27 @@ func (s *Service) register(ctx context.Context, r fido2msg.Result, job *JobRecor
 	}
 	s.auditResult(ctx, r, audit.Succeeded, "", []slog.Attr{slog.String("method_id", m.ID)})
 	return s.replace(ctx, r, job, row)
+}
+
+// stillUnprotected repeats the protection check just before the key is
+// registered: the challenge may live for days, and a user who became an
+// administrator (or joined the protected group) since the options were
+// sent must not receive a key written by someone else. A refusal skips the
+// user for good; a check that could not be made is retried, never passed.
+func (s *Service) stillUnprotected(ctx context.Context, r fido2msg.Result, job *JobRecord, row *UserRecord) (refused bool, err error) {
+	if job.IncludeProtected {
+		return false, nil
+	}
+	err = s.Guard.Check(ctx, directory.User{ID: r.UserID, UPN: row.UPN, DisplayName: row.DisplayName, AccountEnabled: true})
+	var refusal *guard.Refusal
+	switch {
+	case errors.As(err, &refusal):
+		s.auditResult(ctx, r, audit.Refused, "protected account: "+refusal.Reason, nil)
+		return true, s.settle(ctx, row, StateSkipped, "protected account at registration: "+refusal.Reason)
+	case err != nil:
+		return false, fmt.Errorf("protection check before registering %s's key: %w", r.UserID, err)
+	}
+	return false, nil
 }
 
 // post registers the key, or finds it already registered when an earlier
