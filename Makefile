@@ -53,6 +53,9 @@ bench: tools
 	$(GO) test -run '^$$' -bench Sync1000 -benchtime 1x ./internal/phonesync/e2e/
 	$(GO) test -run '^$$' -bench 'ExpandThroughput|ExpandThrottled|Expand10kWithFaults' -benchtime 1x -timeout 30m ./internal/fido2/
 	$(GO) test -run '^$$' -bench Fido2JobMemory -benchtime 1x -timeout 60m ./handler/
+	$(GO) test -run '^$$' -bench 'MakeCredential|Append' ./tools/keywriter/internal/fido/ ./tools/keywriter/internal/journal/
+	$(GO) test -run '^$$' -bench KeyOverhead -benchtime 20x -count=5 ./tools/keywriter/internal/desk/
+	$(GO) test -run '^$$' -bench Run100Keys -benchtime 1x ./tools/keywriter/internal/desk/
 
 clean:
 	rm -rf bin dist dist.zip

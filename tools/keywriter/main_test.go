@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -23,6 +24,7 @@ import (
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/fido2msg"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/graphdouble"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/queue"
+	"github.com/passkeyfirst/entra-mfa-recovery/tools/keywriter/internal/desk"
 	"github.com/passkeyfirst/entra-mfa-recovery/tools/keywriter/internal/softctap"
 )
 
@@ -138,6 +140,21 @@ func (d *station) count(q string) int {
 	return len(resp.Messages)
 }
 
+// texts peeks a queue's messages, each as sent and base64-decoded.
+func (d *station) texts(q string) []string {
+	n := int32(32)
+	resp, err := d.svc.NewQueueClient(q).PeekMessages(context.Background(), &azqueue.PeekMessagesOptions{NumberOfMessages: &n})
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, m := range resp.Messages {
+		raw, _ := base64.StdEncoding.DecodeString(*m.MessageText)
+		out = append(out, *m.MessageText, string(raw))
+	}
+	return out
+}
+
 // watcher collects output and hands each line to react as it is printed.
 type watcher struct {
 	mu    sync.Mutex
@@ -195,6 +212,48 @@ func TestRunWritesAKeyAndReports(t *testing.T) {
 	d.out.buf.Reset()
 	if code := d.app("").main([]string{"report"}); code != exitOK || !strings.Contains(d.out.String(), "written  1") {
 		t.Errorf("report: %d\n%s", code, d.out.String())
+	}
+}
+
+// The real command with its logs at the most talkative level leaves the
+// PIN it set in Key Vault only: not on the screen or in its logs, not in
+// any file of its state directory or the CSV, not on a queue.
+func TestRunLeavesNoPINBehind(t *testing.T) {
+	d := newStation(t)
+	d.supply = []*softctap.Key{d.key(softctap.Options{})}
+	d.pending()
+	code := d.app("").main([]string{"run", "--storage-connection-string", d.conn, "--vault", d.vault.URL(),
+		"--pin-length", "12", "--verbose", "--csv", filepath.Join(d.dir, "out.csv")})
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s", code, d.out.String())
+	}
+	sc, err := d.vault.NewClient(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sec, err := sc.GetSecret(context.Background(), desk.SecretName("6f1d8a52-2c1e-4e8e-9a59-0a4c1e0b9d11", 1), "", nil)
+	if err != nil || len(*sec.Value) != 12 {
+		t.Fatalf("the PIN is not in Key Vault: %v", err)
+	}
+	places := map[string]string{"screen and logs": d.out.String()}
+	err = filepath.WalkDir(d.dir, func(path string, e os.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		places[path] = string(b)
+		return err
+	})
+	if err != nil || len(places) < 3 { // the journal and the CSV at least
+		t.Fatalf("files %d: %v", len(places)-1, err)
+	}
+	for _, q := range []string{fido2msg.QueueResults, fido2msg.QueuePending, fido2msg.QueuePending + "-poison"} {
+		places["queue "+q] = strings.Join(d.texts(q), "\n")
+	}
+	for where, text := range places {
+		if strings.Contains(text, *sec.Value) {
+			t.Errorf("the PIN appears in %s", where)
+		}
 	}
 }
 

@@ -145,8 +145,10 @@ func TestCrashRestartNoDoubleWrite(t *testing.T) {
 			r := newRig(t)
 			key := r.key(softctap.Options{})
 			r.op.offer(key)
-			r.pending(nora, "nora.new@contoso.example")
-			run := r.runner(settings())
+			p := r.pending(nora, "nora.new@contoso.example")
+			s := settings()
+			s.PINLength = 12 // long enough that it cannot turn up by chance
+			run := r.runner(s)
 			run.crash = func(at string, l *lease) bool {
 				if at != step {
 					return false
@@ -163,7 +165,7 @@ func TestCrashRestartNoDoubleWrite(t *testing.T) {
 			spare := r.key(softctap.Options{})
 			r.op = &scriptOp{bus: r.bus}
 			r.op.offer(spare)
-			sum, err := r.run(r.runner(settings()))
+			sum, err := r.run(r.runner(s))
 			if err != nil || sum.Skipped != 1 || sum.Written != 0 {
 				t.Fatalf("restart: %v %+v", err, sum)
 			}
@@ -183,6 +185,8 @@ func TestCrashRestartNoDoubleWrite(t *testing.T) {
 			if r.count(r.queues.Pending) != 0 {
 				t.Error("the pending message was not closed")
 			}
+			// The journal the restart read the result back from holds no PIN.
+			r.noLeak(*r.secret(p).Value, res)
 		})
 	}
 }
@@ -237,6 +241,34 @@ func TestKeyWithPINAsked(t *testing.T) {
 		t.Errorf("register: %d", st)
 	}
 	r.noLeak("583920", nil)
+}
+
+// A key whose own minimum PIN length is above the desk's setting gets a
+// PIN of the key's minimum (a shorter one would be refused), and the
+// desk's lower minimum is not sent: a key's minimum only grows.
+func TestPINFollowsTheKeysMinimum(t *testing.T) {
+	r := newRig(t)
+	key := r.key(softctap.Options{MinPINLength: 10})
+	r.op.offer(key)
+	p := r.pending(nora, "nora.new@contoso.example")
+	sum, err := r.run(r.runner(settings())) // 8 digits, minimum 6
+	if err != nil || sum.Written != 1 {
+		t.Fatalf("run: %v %+v", err, sum)
+	}
+	value := *r.secret(p).Value
+	if len(value) != 10 || !key.PINIs(value) {
+		t.Errorf("a %d-digit PIN stored; the key's PIN matches: %v", len(value), key.PINIs(value))
+	}
+	// Right the first time: no PIN the key refused, none stored in vain.
+	if n := slices.Index(key.Calls(), "clientPIN setPIN"); n < 0 || slices.Contains(key.Calls()[n+1:], "clientPIN setPIN") || r.kvPuts.count() != 1 {
+		t.Errorf("calls %q, %d PINs stored", key.Calls(), r.kvPuts.count())
+	}
+	if key.MinPINLength() != 10 || !key.ForcePINChange() || sum.Outcomes[0].Finalize != "" {
+		t.Errorf("policy: min %d, forced change %v, note %q", key.MinPINLength(), key.ForcePINChange(), sum.Outcomes[0].Finalize)
+	}
+	if st, body := r.register(r.results()[0]); st != 201 {
+		t.Errorf("register: %d %v", st, body)
+	}
 }
 
 // Screen delivery shows the PIN once and stores nothing.

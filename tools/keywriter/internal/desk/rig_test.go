@@ -46,7 +46,7 @@ const (
 // the Key Vault double behind the real azsecrets, a USB bus of software
 // keys under the real libfido2, a journal, a CSV report and captured logs.
 type rig struct {
-	t       *testing.T
+	t       testing.TB
 	svc     *azqueue.ServiceClient
 	queues  Queues
 	graph   *graphdouble.Double
@@ -64,7 +64,7 @@ type rig struct {
 	journal *journal.Journal
 }
 
-func newRig(t *testing.T, graphOpts ...graphdouble.Options) *rig {
+func newRig(t testing.TB, graphOpts ...graphdouble.Options) *rig {
 	t.Helper()
 	az := azurite.Shared(t)
 	svc, err := queue.ServiceClient(az.ConnectionString())
@@ -296,13 +296,16 @@ func (r *rig) journalText() string {
 }
 
 // noLeak looks for a PIN everywhere it must never be: logs, what the
-// operator was told, the journal, the CSV report, every queue message
-// (results decoded down to their bytes), secret names and tags.
+// operator was told, every file the desk wrote (journal, its lock, the CSV
+// report), every queue message (results decoded down to their bytes), and
+// the Key Vault secrets' names and tags (only a secret's value may hold
+// it).
 func (r *rig) noLeak(secretPIN string, results []fido2msg.Result) {
 	r.t.Helper()
-	csv, _ := os.ReadFile(r.csvPath)
-	places := map[string]string{"logs": r.logs.String(), "operator": strings.Join(r.op.said(), "\n"),
-		"journal": r.journalText(), "csv": string(csv)}
+	places := map[string]string{"logs": r.logs.String(), "operator": strings.Join(r.op.said(), "\n")}
+	for name, text := range r.files() {
+		places["file "+name] = text
+	}
 	for i, res := range results {
 		b, _ := json.Marshal(res)
 		places["result "+string(rune('0'+i))] = string(b)
@@ -314,11 +317,44 @@ func (r *rig) noLeak(secretPIN string, results []fido2msg.Result) {
 	for _, q := range []string{r.queues.Pending, r.queues.PoisonName()} {
 		places["queue "+q] = strings.Join(r.peekTexts(q), "\n")
 	}
+	for i, put := range r.kvPuts.requests() {
+		var body struct {
+			Tags map[string]string `json:"tags"`
+		}
+		if err := json.Unmarshal([]byte(put.body), &body); err != nil {
+			r.t.Fatalf("Key Vault PUT %d: %v", i, err)
+		}
+		tags, _ := json.Marshal(body.Tags)
+		places["secret name "+put.path] = put.path
+		places["secret tags "+put.path] = string(tags)
+	}
 	for name, text := range places {
 		if strings.Contains(text, secretPIN) {
 			r.t.Errorf("the PIN appears in %s", name)
 		}
 	}
+}
+
+// files reads every file under the rig's directory, where the desk keeps
+// its journal and report.
+func (r *rig) files() map[string]string {
+	r.t.Helper()
+	out := map[string]string{}
+	err := filepath.WalkDir(r.dir, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		out[strings.TrimPrefix(path, r.dir)] = string(b)
+		return err
+	})
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	if len(out) == 0 {
+		r.t.Fatal("the desk wrote no files")
+	}
+	return out
 }
 
 func (r *rig) peekTexts(name string) []string {
@@ -455,19 +491,21 @@ func (o *scriptOp) saw(p Prompt) bool {
 	return false
 }
 
-// recorder keeps the bodies of requests to the Key Vault double.
+// recorder keeps the paths and bodies of PUTs to the Key Vault double.
 type recorder struct {
 	next *http.Client
 	mu   sync.Mutex
-	puts []string
+	puts []vaultPut
 }
+
+type vaultPut struct{ path, body string }
 
 func (rec *recorder) Do(req *http.Request) (*http.Response, error) {
 	if req.Method == http.MethodPut && req.Body != nil {
 		b, _ := io.ReadAll(req.Body)
 		req.Body = io.NopCloser(bytes.NewReader(b))
 		rec.mu.Lock()
-		rec.puts = append(rec.puts, string(b))
+		rec.puts = append(rec.puts, vaultPut{path: req.URL.Path, body: string(b)})
 		rec.mu.Unlock()
 	}
 	return rec.next.Do(req)
@@ -477,4 +515,10 @@ func (rec *recorder) count() int {
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
 	return len(rec.puts)
+}
+
+func (rec *recorder) requests() []vaultPut {
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	return append([]vaultPut(nil), rec.puts...)
 }

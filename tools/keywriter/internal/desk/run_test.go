@@ -49,7 +49,7 @@ func TestWriteRegistersInEntra(t *testing.T) {
 	if name := sec.ID.Name(); strings.Contains(name, "nora") || name != SecretName(jobID, p.Index) {
 		t.Errorf("secret name %q", name)
 	}
-	if r.kvPuts.count() != 1 || !strings.Contains(r.kvPuts.puts[0], `"exp":`) {
+	if r.kvPuts.count() != 1 || !strings.Contains(r.kvPuts.puts[0].body, `"exp":`) {
 		t.Errorf("Key Vault PUTs %d, first without an expiry", r.kvPuts.count())
 	}
 	if key.MinPINLength() != 6 || !key.ForcePINChange() {

@@ -245,6 +245,45 @@ func TestResetNeedsReplug(t *testing.T) {
 	}
 }
 
+// The key holds to its minimum PIN length, which only grows: a short PIN
+// is refused; raising the minimum above the PIN's length forces a change,
+// and until the change no PIN token (so no credential) can be had.
+func TestMinPINLengthEnforced(t *testing.T) {
+	k, _, d := plug(t, softctap.Options{MinPINLength: 8})
+	ctx := context.Background()
+	if err := d.SetPIN(ctx, pinOf("583920")); !errors.Is(err, fido.ErrPINPolicyViolation) || k.HasPIN() {
+		t.Fatalf("a 6-digit PIN on a key whose minimum is 8: %v", err)
+	}
+	p := pinOf("58392047")
+	if err := d.SetPIN(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.SetMinPINLength(ctx, 10, p); err != nil {
+		t.Fatal(err)
+	}
+	info, err := d.Info(ctx)
+	if err != nil || info.MinPINLength != 10 || !info.ForcePINChange {
+		t.Fatalf("after raising the minimum over the PIN: min %d, forced change %v (%v)", info.MinPINLength, info.ForcePINChange, err)
+	}
+	_, fr := request("challenge")
+	if _, err := d.MakeCredential(ctx, fr, p); !errors.Is(err, fido.ErrPINPolicyViolation) {
+		t.Errorf("makeCredential before the forced change: %v", err)
+	}
+	if err := d.ChangePIN(ctx, p, pinOf("583920471")); !errors.Is(err, fido.ErrPINPolicyViolation) {
+		t.Errorf("a 9-digit PIN under a minimum of 10: %v", err)
+	}
+	longer := pinOf("5839204716")
+	if err := d.ChangePIN(ctx, p, longer); err != nil || !k.PINIs("5839204716") {
+		t.Fatalf("change to 10 digits: %v", err)
+	}
+	if err := d.SetMinPINLength(ctx, 6, longer); !errors.Is(err, fido.ErrPINPolicyViolation) || k.MinPINLength() != 10 {
+		t.Errorf("lowering the minimum: %v, now %d", err, k.MinPINLength())
+	}
+	if _, err := d.MakeCredential(ctx, fr, longer); err != nil {
+		t.Errorf("makeCredential after the change: %v", err)
+	}
+}
+
 func TestCTAP20KeyHasNoConfig(t *testing.T) {
 	_, _, d := plug(t, softctap.Options{CTAP20: true, PIN: "583920"})
 	info, err := d.Info(context.Background())

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -148,5 +149,26 @@ func TestAppendRefusesIncompleteEntries(t *testing.T) {
 	must(t, j.Close())
 	if err := j.Append(Entry{Event: EventSent}); err == nil {
 		t.Error("appended to a closed journal")
+	}
+}
+
+// BenchmarkAppend is one journal entry synced to disk, the size of a
+// written credential's entry with its result message: the desk appends
+// four per key (written, sent, finalized, done).
+func BenchmarkAppend(b *testing.B) {
+	j, err := Open(filepath.Join(b.TempDir(), "journal.jsonl"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer j.Close()
+	e := written("cred", nora, "challenge", t0)
+	e.Result = strings.Repeat("A", 2400) // a result message's base64 text
+	i := 0
+	for b.Loop() {
+		i++
+		e.CredentialID, e.Challenge = "cred-"+strconv.Itoa(i), ChallengeHash([]byte(strconv.Itoa(i)))
+		if err := j.Append(e); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

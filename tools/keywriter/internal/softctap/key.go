@@ -69,6 +69,7 @@ type Key struct {
 	chain chain
 
 	present atomic.Bool
+	busy    atomic.Int64 // nanoseconds spent answering commands
 	cancel  chan struct{}
 	touch   chan struct{}
 	waiting chan struct{}
@@ -142,6 +143,7 @@ func (k *Key) Transact(cmd byte, payload []byte, timeout time.Duration) ([]byte,
 	if !k.present.Load() {
 		return nil, ErrRemoved
 	}
+	defer k.spent(time.Now())
 	switch cmd {
 	case fido.CmdInit:
 		if len(payload) != 8 {
@@ -165,6 +167,13 @@ func (k *Key) Transact(cmd byte, payload []byte, timeout time.Duration) ([]byte,
 	}
 	return nil, fmt.Errorf("softctap: CTAPHID command 0x%02x not supported", cmd)
 }
+
+func (k *Key) spent(since time.Time) { k.busy.Add(int64(time.Since(since))) }
+
+// Busy is the time the key has spent answering commands (its crypto and
+// bookkeeping, and any wait for a touch): a real key's own time, which
+// measurements of the desk's overhead leave out.
+func (k *Key) Busy() time.Duration { return time.Duration(k.busy.Load()) }
 
 // Cancel implements fido.Transport.
 func (k *Key) Cancel() {
