@@ -57,7 +57,7 @@ func ServiceClient(conn string) (*aztables.ServiceClient, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := aztables.NewServiceClientFromConnectionString(resolved, nil)
+	c, err := aztables.NewServiceClientFromConnectionString(resolved, &aztables.ClientOptions{ClientOptions: storage.ClientOptions()})
 	if err != nil {
 		return nil, fmt.Errorf("table client from connection string: %w", err)
 	}
@@ -70,7 +70,7 @@ func ServiceClientWithCredential(serviceURL string, cred azcore.TokenCredential)
 	if err != nil || u.Scheme != "https" || u.Host == "" {
 		return nil, fmt.Errorf("table service URL %q: want https://<account>.table.core.windows.net", serviceURL)
 	}
-	return aztables.NewServiceClient(serviceURL, cred, nil)
+	return aztables.NewServiceClient(serviceURL, cred, &aztables.ClientOptions{ClientOptions: storage.ClientOptions()})
 }
 
 // Open returns the named table, creating it if missing.

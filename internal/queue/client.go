@@ -17,7 +17,7 @@ func ServiceClient(conn string) (*azqueue.ServiceClient, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := azqueue.NewServiceClientFromConnectionString(resolved, nil)
+	c, err := azqueue.NewServiceClientFromConnectionString(resolved, &azqueue.ClientOptions{ClientOptions: storage.ClientOptions()})
 	if err != nil {
 		// azqueue's errors name missing keys, never values.
 		return nil, fmt.Errorf("queue client from connection string: %w", err)
@@ -37,7 +37,7 @@ func ServiceClientWithCredential(serviceURL string, cred azcore.TokenCredential)
 	if cred == nil {
 		return nil, fmt.Errorf("queue service %s: no credential", u.Host)
 	}
-	c, err := azqueue.NewServiceClient(serviceURL, cred, nil)
+	c, err := azqueue.NewServiceClient(serviceURL, cred, &azqueue.ClientOptions{ClientOptions: storage.ClientOptions()})
 	if err != nil {
 		return nil, fmt.Errorf("queue client for %s: %w", u.Host, err)
 	}

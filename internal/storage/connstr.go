@@ -4,8 +4,12 @@
 package storage
 
 import (
+	"time"
+
 	"errors"
 	"fmt"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"net/url"
 	"strings"
 )
@@ -83,4 +87,17 @@ func parseConnectionString(conn string) (map[string]string, error) {
 		return nil, errors.New("connection string is empty")
 	}
 	return parts, nil
+}
+
+// TryTimeout bounds one try of a queue or table call. azcore sets none, so
+// a connection that stops answering (a dead NAT entry, a stalled front
+// end) would hold an invocation until the host kills it; with a bound,
+// azcore's retry policy tries again on a fresh connection. Queue and
+// table operations are small: the service answers in milliseconds or
+// times out on its side well within this.
+const TryTimeout = 30 * time.Second
+
+// ClientOptions are the azcore options every queue and table client uses.
+func ClientOptions() azcore.ClientOptions {
+	return azcore.ClientOptions{Retry: policy.RetryOptions{TryTimeout: TryTimeout}}
 }

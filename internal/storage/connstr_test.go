@@ -3,6 +3,7 @@ package storage
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestResolveConnectionString(t *testing.T) {
@@ -48,5 +49,14 @@ func TestResolveConnectionStringErrors(t *testing.T) {
 		if strings.Contains(err.Error(), key) {
 			t.Errorf("error leaks the key: %v", err)
 		}
+	}
+}
+
+// Every queue and table try is bounded: azcore's default is no bound, and
+// a hung connection would hold an invocation until the host kills it.
+func TestClientOptionsBoundEachTry(t *testing.T) {
+	o := ClientOptions()
+	if o.Retry.TryTimeout < 5*time.Second || o.Retry.TryTimeout > time.Minute {
+		t.Errorf("TryTimeout %v: want a bound between 5 s and a minute", o.Retry.TryTimeout)
 	}
 }
