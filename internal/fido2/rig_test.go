@@ -65,6 +65,9 @@ type rigOptions struct {
 	double         graphdouble.Options
 	tenant         func(*graphdouble.Tenant)
 	refreshExpired bool
+	// realSleep waits out Retry-After as the product does; by default
+	// the waits are recorded and skipped.
+	realSleep bool
 }
 
 func newRig(t testing.TB, o rigOptions) *rig {
@@ -79,7 +82,7 @@ func newRig(t testing.TB, o rigOptions) *rig {
 	}
 	r := &rig{t: t}
 	o.double.Now = r.clock // Entra and the service share one clock
-	g := graphtest.NewWith(t, graphtest.Config{Tenant: seed, Double: o.double})
+	g := graphtest.NewWith(t, graphtest.Config{Tenant: seed, Double: o.double, RealSleep: o.realSleep})
 	r.graph = g
 	az := azurite.Shared(t)
 	r.qs = r.queues(az)
