@@ -98,6 +98,9 @@ func (p *adaptivePacer) done(throttled bool) {
 	}
 	quiet := now.Sub(p.last429) >= time.Second
 	p.last429 = now
+	if len(p.answers) < minEvidence {
+		return // a 429 among the first answers says nothing of a rate: Retry-After covers it
+	}
 	if p.rate > 0 && now.Sub(p.lowered) < time.Second {
 		return // answers to requests sent before the last lowering
 	}
@@ -108,6 +111,9 @@ func (p *adaptivePacer) done(throttled bool) {
 	p.rate = max(1, 0.9*accepted)
 	p.share, p.lowered = share, now
 }
+
+// minEvidence is how many answers in the last second a lowering needs.
+const minEvidence = 20
 
 // record keeps the last second's answers (called with mu held).
 func (p *adaptivePacer) record(now time.Time, throttled bool) {

@@ -77,3 +77,17 @@ func TestPacerStartsUnpaced(t *testing.T) {
 		}
 	}
 }
+
+// A 429 among the first answers says nothing of a rate: pacing on it
+// would start a worker at one request a second.
+func TestPacerIgnoresAnEarly429(t *testing.T) {
+	p := &adaptivePacer{}
+	p.done(true)
+	for range 5 {
+		p.done(false)
+	}
+	p.done(true)
+	if _, paced := p.reserve(); paced {
+		t.Errorf("paced at %.1f/s after two 429s among seven answers", p.Rate())
+	}
+}
