@@ -97,13 +97,7 @@ func TestRedeliveryAndRerunDoNotDuplicate(t *testing.T) {
 func TestExpiredChallenge(t *testing.T) {
 	for _, refresh := range []bool{false, true} {
 		r := newRig(t, rigOptions{refreshExpired: refresh})
-		jobID := r.post(map[string]any{"userIds": []string{graphtest.Nora}, "challengeTimeoutMinutes": 5})
-		r.drain("Fido2Job")
-		p := r.pending()
-		if len(p) != 1 {
-			t.Fatalf("pending %d", len(p))
-		}
-		r.write(p[0])
+		jobID, p := r.writeOne(graphtest.Nora, 5)
 		r.advance(6 * time.Minute)
 		r.drain("Fido2Register")
 		if n := r.graph.Double.CountRequests("POST", "/beta/users/*/authentication/fido2Methods") +
@@ -115,7 +109,7 @@ func TestExpiredChallenge(t *testing.T) {
 		switch {
 		case !refresh && (st.Counts.Expired != 1 || len(fresh) != 0):
 			t.Errorf("no refresh: %+v, %d fresh", st.Counts, len(fresh))
-		case refresh && (st.Counts.Pending != 1 || len(fresh) != 1 || !fresh[0].ChallengeExpiresAt.After(p[0].ChallengeExpiresAt)):
+		case refresh && (st.Counts.Pending != 1 || len(fresh) != 1 || !fresh[0].ChallengeExpiresAt.After(p.ChallengeExpiresAt)):
 			t.Errorf("refresh: %+v %+v, %d fresh", st.Counts, st.Problems, len(fresh))
 		}
 	}
@@ -185,13 +179,7 @@ func TestRefusedAndForgedResults(t *testing.T) {
 // is skipped with the reason, and the refusal is audited.
 func TestProtectedAtRegistration(t *testing.T) {
 	r := newRig(t, rigOptions{})
-	jobID := r.post(map[string]any{"userIds": []string{graphtest.Nora}, "challengeTimeoutMinutes": 60})
-	r.drain("Fido2Job")
-	p := r.pending()
-	if len(p) != 1 {
-		t.Fatalf("pending %d", len(p))
-	}
-	r.write(p[0])
+	jobID, _ := r.writeOne(graphtest.Nora, 60)
 	r.graph.Double.Update(func(tn *graphdouble.Tenant) {
 		for _, g := range tn.Groups {
 			if g.ID == graphtest.ProtectedGroup {

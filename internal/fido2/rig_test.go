@@ -238,9 +238,12 @@ func (r *rig) pending() []fido2msg.Pending {
 	r.t.Helper()
 	var out []fido2msg.Pending
 	q := r.qs.NewQueueClient(fido2msg.QueuePending)
+	// Hidden long enough that a stalled Azurite cannot hand a message
+	// out again while its batch is being deleted: that changes its pop
+	// receipt, and the delete then fails with MessageNotFound.
+	n, hide := int32(32), int32(600)
 	for {
-		n := int32(32)
-		res, err := q.DequeueMessages(context.Background(), &azqueue.DequeueMessagesOptions{NumberOfMessages: &n})
+		res, err := q.DequeueMessages(context.Background(), &azqueue.DequeueMessagesOptions{NumberOfMessages: &n, VisibilityTimeout: &hide})
 		if err != nil {
 			r.t.Fatal(err)
 		}
@@ -258,6 +261,20 @@ func (r *rig) pending() []fido2msg.Pending {
 			}
 		}
 	}
+}
+
+// writeOne posts a job for one user, expands it and plays the desk for
+// its one pending message, returning the job id and the message.
+func (r *rig) writeOne(userID string, challengeMinutes int) (string, fido2msg.Pending) {
+	r.t.Helper()
+	jobID := r.post(map[string]any{"userIds": []string{userID}, "challengeTimeoutMinutes": challengeMinutes})
+	r.drain("Fido2Job")
+	p := r.pending()
+	if len(p) != 1 {
+		r.t.Fatalf("pending %d, want 1", len(p))
+	}
+	r.write(p[0])
+	return jobID, p[0]
 }
 
 // write plays the desk for one pending message: the software key makes
