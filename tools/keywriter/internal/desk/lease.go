@@ -70,8 +70,10 @@ func (q Queues) next(ctx context.Context, visibility time.Duration) (*lease, err
 	return l, nil
 }
 
-// callTimeout bounds one storage call: azcore sets no per-try timeout,
-// and a desk must not hang on a network that stopped answering.
+// callTimeout bounds one storage call with its retries. The queue client
+// already bounds each try (storage.ClientOptions), but azcore then retries
+// with backoff for minutes; an operator holding a key needs the error
+// within 30 s instead.
 const callTimeout = 30 * time.Second
 
 func bounded(ctx context.Context) (context.Context, context.CancelFunc) {
