@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azqueue"
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azqueue/queueerror"
 
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/audit"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/azurite"
@@ -238,29 +239,56 @@ func (r *rig) pending() []fido2msg.Pending {
 	r.t.Helper()
 	var out []fido2msg.Pending
 	q := r.qs.NewQueueClient(fido2msg.QueuePending)
-	// Hidden long enough that a stalled Azurite cannot hand a message
-	// out again while its batch is being deleted: that changes its pop
-	// receipt, and the delete then fails with MessageNotFound.
-	n, hide := int32(32), int32(600)
+	// A dequeue whose answer outlives the client's try timeout is tried
+	// again, and the batch the first try took stays hidden for its
+	// visibility timeout: the queue is read until its count, which
+	// includes hidden messages, is zero. Messages are told apart by id,
+	// so one handed out twice is counted once, and its delete finding it
+	// gone is not an error.
+	seen := map[string]bool{}
+	n, hide := int32(32), int32(30)
+	deadline := time.Now().Add(5 * time.Minute)
 	for {
 		res, err := q.DequeueMessages(context.Background(), &azqueue.DequeueMessagesOptions{NumberOfMessages: &n, VisibilityTimeout: &hide})
 		if err != nil {
 			r.t.Fatal(err)
 		}
 		if len(res.Messages) == 0 {
-			return out
+			if r.queueEmpty(q) || time.Now().After(deadline) {
+				return out
+			}
+			time.Sleep(time.Second)
+			continue
 		}
 		for _, m := range res.Messages {
-			var p fido2msg.Pending
-			if err := fido2msg.DecodeText(*m.MessageText, fido2msg.TypePending, &p); err != nil {
-				r.t.Fatal(err)
+			if !seen[*m.MessageID] {
+				seen[*m.MessageID] = true
+				var p fido2msg.Pending
+				if err := fido2msg.DecodeText(*m.MessageText, fido2msg.TypePending, &p); err != nil {
+					r.t.Fatal(err)
+				}
+				out = append(out, p)
 			}
-			out = append(out, p)
-			if _, err := q.DeleteMessage(context.Background(), *m.MessageID, *m.PopReceipt, nil); err != nil {
+			_, err := q.DeleteMessage(context.Background(), *m.MessageID, *m.PopReceipt, nil)
+			if err != nil && !queueerror.HasCode(err, queueerror.MessageNotFound) {
 				r.t.Fatal(err)
 			}
 		}
 	}
+}
+
+// queueEmpty says whether q holds no message, hidden ones included.
+func (r *rig) queueEmpty(q *azqueue.QueueClient) bool {
+	r.t.Helper()
+	props, err := q.GetProperties(context.Background(), nil)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	if c := props.ApproximateMessagesCount; c != nil && *c > 0 {
+		r.t.Logf("%d hidden messages on %s: waiting for them", *c, fido2msg.QueuePending)
+		return false
+	}
+	return true
 }
 
 // writeOne posts a job for one user, expands it and plays the desk for
