@@ -177,9 +177,17 @@ func (p *adaptivePacer) judge(now time.Time, throttled bool) {
 	}
 }
 
-// lower paces at 95% of the best second (called with mu held).
+// lower paces at 95% of the best second (called with mu held). When
+// Graph accepted nothing for two seconds it is refusing everything (an
+// outage, a long Retry-After): that says nothing of a rate, and a pace of
+// one request a second would take minutes of 3% raises to recover.
+// Retry-After governs such a spell alone.
 func (p *adaptivePacer) lower(now time.Time, share float64) {
-	p.rate = max(1, lowerTo*float64(p.best(now)))
+	best := p.best(now)
+	if best == 0 {
+		return
+	}
+	p.rate = lowerTo * float64(best)
 	p.share, p.lowered = share, now
 }
 

@@ -237,3 +237,17 @@ func TestPacerJudgesAnUnpaced429(t *testing.T) {
 		})
 	}
 }
+
+// A spell in which Graph refuses everything says nothing of a rate: it sets
+// no pace (which would be one request a second), and leaves a pace as it was.
+func TestPacerIgnoresARefuseAllSpell(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	p := &adaptivePacer{now: func() time.Time { return now }}
+	for range 100 {
+		now = now.Add(30 * time.Millisecond)
+		p.done(true)
+	}
+	if rate := p.Rate(); rate != 0 {
+		t.Errorf("paced at %.1f/s after answers that were all 429s", rate)
+	}
+}
