@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -131,29 +130,10 @@ func (d *station) pending() {
 	}
 }
 
-func (d *station) count(q string) int {
-	n := int32(32)
-	resp, err := d.svc.NewQueueClient(q).PeekMessages(context.Background(), &azqueue.PeekMessagesOptions{NumberOfMessages: &n})
-	if err != nil {
-		return 0
-	}
-	return len(resp.Messages)
-}
+func (d *station) count(q string) int { return len(azurite.Peek(d.t, d.svc, q)) }
 
 // texts peeks a queue's messages, each as sent and base64-decoded.
-func (d *station) texts(q string) []string {
-	n := int32(32)
-	resp, err := d.svc.NewQueueClient(q).PeekMessages(context.Background(), &azqueue.PeekMessagesOptions{NumberOfMessages: &n})
-	if err != nil {
-		return nil
-	}
-	var out []string
-	for _, m := range resp.Messages {
-		raw, _ := base64.StdEncoding.DecodeString(*m.MessageText)
-		out = append(out, *m.MessageText, string(raw))
-	}
-	return out
-}
+func (d *station) texts(q string) []string { return azurite.PeekDecoded(d.t, d.svc, q) }
 
 // watcher collects output and hands each line to react as it is printed.
 type watcher struct {

@@ -244,18 +244,7 @@ func (r *rig) results() []fido2msg.Result {
 }
 
 // count is the number of messages on a queue (peeked, at most 32).
-func (r *rig) count(name string) int {
-	r.t.Helper()
-	n := int32(32)
-	resp, err := r.svc.NewQueueClient(name).PeekMessages(context.Background(), &azqueue.PeekMessagesOptions{NumberOfMessages: &n})
-	if err != nil {
-		if strings.Contains(err.Error(), "QueueNotFound") {
-			return 0
-		}
-		r.t.Fatal(err)
-	}
-	return len(resp.Messages)
-}
+func (r *rig) count(name string) int { return len(azurite.Peek(r.t, r.svc, name)) }
 
 // register POSTs a result to the Graph double as the Fido2Register worker
 // does, and returns Entra's answer.
@@ -357,21 +346,8 @@ func (r *rig) files() map[string]string {
 	return out
 }
 
-func (r *rig) peekTexts(name string) []string {
-	n := int32(32)
-	resp, err := r.svc.NewQueueClient(name).PeekMessages(context.Background(), &azqueue.PeekMessagesOptions{NumberOfMessages: &n})
-	if err != nil {
-		return nil
-	}
-	var out []string
-	for _, m := range resp.Messages {
-		out = append(out, *m.MessageText)
-		if b, err := base64.StdEncoding.DecodeString(*m.MessageText); err == nil {
-			out = append(out, string(b))
-		}
-	}
-	return out
-}
+// peekTexts peeks a queue's messages, each as sent and base64-decoded.
+func (r *rig) peekTexts(name string) []string { return azurite.PeekDecoded(r.t, r.svc, name) }
 
 // scriptOp is the operator: it plugs in the next key from its supply when
 // asked for one, pulls keys out when told to, types PINs from its list,
