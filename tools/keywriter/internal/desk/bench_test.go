@@ -8,13 +8,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/fake"
 	"github.com/Azure/azure-sdk-for-go/sdk/security/keyvault/azsecrets"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azqueue"
 
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/azurite"
 	"github.com/passkeyfirst/entra-mfa-recovery/internal/graphdouble"
+	"github.com/passkeyfirst/entra-mfa-recovery/internal/storage"
 	"github.com/passkeyfirst/entra-mfa-recovery/tools/keywriter/internal/softctap"
 )
 
@@ -131,8 +131,10 @@ func (r *rig) timedRunner() (*Runner, *stopwatch, *stopwatch) {
 	run := r.runner(s)
 
 	queues := &stopwatch{next: http.DefaultClient}
+	qopts := storage.ClientOptions() // as the desk's own queue client
+	qopts.Transport = queues
 	svc, err := azqueue.NewServiceClientFromConnectionString(azurite.Shared(r.t).ConnectionString(),
-		&azqueue.ClientOptions{ClientOptions: azcore.ClientOptions{Transport: queues}})
+		&azqueue.ClientOptions{ClientOptions: qopts})
 	if err != nil {
 		r.t.Fatal(err)
 	}
